@@ -1,0 +1,79 @@
+/**
+ * The syntax layer's entry point: bytes of one C file in, FileFacts out. Never throws:
+ * a file that cannot be analysed (binary, too large, a parser failure) yields empty
+ * facts with a problem that says why, and the run goes on with the other files.
+ */
+import { FACTS_VERSION, type FileFacts, type FileProblem } from './facts';
+import { scanConditionals } from './conditionals';
+import { neutraliseDialect } from './dialect';
+import { extractFromTree } from './extractFacts';
+import { blankUnterminatedComment } from './unterminatedComment';
+import type { CParser } from './parser';
+
+export * from './facts';
+export { createNativeParser, createWasmParser, type CParser, type Backend } from './parser';
+
+/** Files larger than this are reported and skipped: no driver source comes near it. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+export function emptyFacts(path: string, problems: FileProblem[]): FileFacts {
+  return {
+    version: FACTS_VERSION,
+    path,
+    functions: [],
+    stores: [],
+    topLevelCalls: [],
+    macros: [],
+    typedefs: [],
+    health: { errorNodes: 0, functionsWithErrors: 0 },
+    problems,
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+/** Decodes a file's bytes, or says why it is not C source. */
+export function decodeSource(bytes: Uint8Array): { text: string; problems: FileProblem[] } | FileProblem {
+  if (bytes.length > MAX_FILE_BYTES) {
+    return { kind: 'too-large', message: `file is ${bytes.length} bytes; files over ${MAX_FILE_BYTES} bytes are skipped` };
+  }
+  // A NUL byte in the first 8 KiB is what git and grep take as "binary".
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return { kind: 'binary', message: 'file contains NUL bytes: not C source' };
+  try {
+    return { text: utf8.decode(bytes), problems: [] };
+  } catch {
+    // Old kernel files carry Latin-1 author names; decoding keeps every byte a character.
+    return { text: latin1.decode(bytes), problems: [{ kind: 'encoding', message: 'file is not valid UTF-8; read as Latin-1' }] };
+  }
+}
+
+/** Facts for one file's text. */
+export function factsFromText(parser: CParser, path: string, text: string): FileFacts {
+  try {
+    const comment = blankUnterminatedComment(text);
+    const conditionals = scanConditionals(comment.text);
+    const prepared = neutraliseDialect(conditionals.text);
+    const tree = parser.parse(prepared);
+    try {
+      const facts = extractFromTree(tree.rootNode, prepared, path, conditionals.cfgAt);
+      if (comment.line === undefined) return facts;
+      const message = `comment opened at line ${comment.line + 1} is never closed; the rest of the file is not code`;
+      return { ...facts, problems: [{ kind: 'unterminated-comment', message }, ...facts.problems] };
+    } finally {
+      parser.release(tree);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return emptyFacts(path, [{ kind: 'parse-failed', message: `could not parse: ${message}` }]);
+  }
+}
+
+/** Facts for one file's bytes. */
+export function factsFromBytes(parser: CParser, path: string, bytes: Uint8Array): FileFacts {
+  const decoded = decodeSource(bytes);
+  if ('kind' in decoded) return emptyFacts(path, [decoded]);
+  const facts = factsFromText(parser, path, decoded.text);
+  return decoded.problems.length > 0 ? { ...facts, problems: [...decoded.problems, ...facts.problems] } : facts;
+}

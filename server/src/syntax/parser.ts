@@ -1,0 +1,90 @@
+/**
+ * One parser interface over the two tree-sitter packages the design card names:
+ * native `tree-sitter` (fast, for the CLI and benchmarks) and `web-tree-sitter` (wasm,
+ * for the language server inside VS Code, where native modules would have to match
+ * Electron's ABI). Both load the same tree-sitter-c grammar version, and fact
+ * extraction only uses the members below, so both produce identical facts.
+ */
+import * as path from 'path';
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+/** The part of a tree-sitter node that fact extraction uses; both packages' nodes fit it. */
+export interface SyntaxNode {
+  readonly type: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: Point;
+  readonly endPosition: Point;
+  readonly hasError: boolean;
+  readonly isMissing: boolean;
+  readonly childCount: number;
+  readonly namedChildCount: number;
+  child(index: number): SyntaxNode | null;
+  namedChild(index: number): SyntaxNode | null;
+  childForFieldName(name: string): SyntaxNode | null;
+}
+
+export interface SyntaxTree {
+  readonly rootNode: SyntaxNode;
+}
+
+export type Backend = 'native' | 'wasm';
+
+export interface CParser {
+  readonly backend: Backend;
+  parse(text: string): SyntaxTree;
+  /** Frees what the tree holds outside the JS heap (wasm trees live in wasm memory). */
+  release(tree: SyntaxTree): void;
+}
+
+/** The wasm grammar copied into grammars/ at install time (scripts/copy-grammar.js). */
+export function defaultGrammarWasm(): string {
+  return path.join(__dirname, '..', '..', '..', '..', 'grammars', 'tree-sitter-c.wasm');
+}
+
+interface NativeParser {
+  setLanguage(language: unknown): void;
+  parse(input: string | ((index: number) => string | null)): SyntaxTree;
+}
+
+export function createNativeParser(): CParser {
+  // Required lazily: the language server never loads the native module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const NativeParserClass = require('tree-sitter') as new () => NativeParser;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const language = require('tree-sitter-c') as unknown;
+  const parser = new NativeParserClass();
+  parser.setLanguage(language);
+  return {
+    backend: 'native',
+    // The native binding copies a string input through a fixed-size buffer; a callback
+    // input reads large files in chunks without that limit.
+    parse: (text) => parser.parse((index) => (index < text.length ? text.slice(index, index + 65536) : null)),
+    release: () => undefined,
+  };
+}
+
+interface WasmTree extends SyntaxTree {
+  delete(): void;
+}
+
+export async function createWasmParser(grammarWasm: string = defaultGrammarWasm()): Promise<CParser> {
+  const { Parser, Language } = await import('web-tree-sitter');
+  await Parser.init();
+  const language = await Language.load(grammarWasm);
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return {
+    backend: 'wasm',
+    parse: (text) => {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('web-tree-sitter returned no tree');
+      return tree as unknown as WasmTree;
+    },
+    release: (tree) => (tree as WasmTree).delete(),
+  };
+}
