@@ -1,0 +1,178 @@
+/**
+ * The analysis of a set of files: symbols, function pointers, entry points, context
+ * propagation and findings, plus the queries the editor asks of them (the contexts a
+ * function runs in, the state at a call site, callers and callees).
+ */
+import type { Cfg, FileFacts, Pos } from '../syntax/facts';
+import { forEachOp } from '../syntax/walkOps';
+import type { Context, EntryKind, KernelIndex, RuleId } from '../kernel';
+import type { Confidence, Finding, WitnessStep } from './findings';
+import type { Entry } from './entryPoints';
+import { findEntries } from './entryPoints';
+import type { EntryState, FlowContext, FlowState } from './flow';
+import { contextOf, entryFromKey, interpret } from './flow';
+import { PointsTo } from './pointsTo';
+import type { CallTarget, Hit, Propagation } from './propagate';
+import { NODE_KEYS, callTargets, propagate } from './propagate';
+import { CONTEXT_ORDER, findingMessage } from './rules';
+import type { FnDef } from './symbols';
+import { Symbols } from './symbols';
+import { pathTo, witnessOf } from './witness';
+
+export interface AnalysisStats {
+  files: number;
+  functions: number;
+  functionsWithErrors: number;
+  errorNodes: number;
+  entries: Partial<Record<EntryKind, number>>;
+  nodes: number;
+  findings: Partial<Record<RuleId, Partial<Record<Context, number>>>>;
+}
+
+export interface FunctionContext {
+  context: Context;
+  state: EntryState;
+  steps: WitnessStep[];
+}
+
+/** `CONFIG_X` in one function of a path and `!CONFIG_X` in another: they cannot both be built. */
+function cfgConflict(cfgs: Cfg[]): boolean {
+  const seen = new Set<string>();
+  for (const cfg of cfgs) for (const c of cfg) seen.add(c);
+  for (const c of seen) if (seen.has(c.startsWith('!') ? c.slice(1) : `!${c}`)) return true;
+  return false;
+}
+
+function rank(c: Context): number {
+  return CONTEXT_ORDER.indexOf(c);
+}
+
+export class Analysis {
+  readonly symbols: Symbols;
+  readonly pointsTo: PointsTo;
+  readonly entries: Entry[];
+  readonly propagation: Propagation;
+  readonly findings: Finding[];
+  private readonly flow: FlowContext;
+
+  constructor(
+    readonly files: readonly FileFacts[],
+    readonly kernel: KernelIndex,
+  ) {
+    this.symbols = new Symbols(files);
+    const fileStores = files.flatMap((f) => f.stores.map((store) => ({ file: f.path, store })));
+    this.pointsTo = new PointsTo(this.symbols, fileStores);
+    this.entries = findEntries(files, this.symbols, this.pointsTo, kernel);
+    this.flow = { kernel, symbols: this.symbols };
+    this.propagation = propagate(this.flow, this.pointsTo, this.entries);
+    this.findings = [...this.propagation.hits.values()].map((hits) => this.finding(hits)).sort(compareFindings);
+  }
+
+  private finding(hits: Hit[]): Finding {
+    const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
+    const hit = sorted[0];
+    const { steps, root } = witnessOf(hit, this.propagation.parents, this.symbols);
+    const pathDefs = new Set<FnDef>([hit.def]);
+    for (const s of steps) for (const d of this.symbols.byName(s.function)) if (d.file === s.location.file) pathDefs.add(d);
+    const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
+    const confidence: Confidence = cfgConflict([...pathDefs].map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+    const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
+    const file = hit.def.file;
+    return {
+      id: `${hit.rule}:${file}:${hit.op.at.line + 1}:${hit.op.at.col + 1}`,
+      rule: hit.rule,
+      severity: hit.rule === 'xcall-in-atomic' || hit.context === 'hardirq' || hit.context === 'nmi' ? 'error' : 'warning',
+      message: findingMessage(hit.rule, hit.callee, hit.context, entryNote),
+      context: hit.context,
+      contexts: sorted.map((h) => h.context),
+      location: { file, pos: hit.op.at },
+      callee: hit.callee,
+      entryKind: root.entry ? root.entry.kind : hit.context === 'atomic' ? 'atomic-region' : 'irqs-off-region',
+      confidence,
+      why: hit.why,
+      path: steps,
+    };
+  }
+
+  stats(): AnalysisStats {
+    const entries: Partial<Record<EntryKind, number>> = {};
+    for (const e of this.entries) entries[e.kind] = (entries[e.kind] ?? 0) + 1;
+    const findings: AnalysisStats['findings'] = {};
+    for (const f of this.findings) {
+      const byContext = (findings[f.rule] ??= {});
+      byContext[f.context] = (byContext[f.context] ?? 0) + 1;
+    }
+    return {
+      files: this.files.length,
+      functions: this.symbols.defs.length,
+      functionsWithErrors: this.files.reduce((n, f) => n + f.health.functionsWithErrors, 0),
+      errorNodes: this.files.reduce((n, f) => n + f.health.errorNodes, 0),
+      entries,
+      nodes: this.propagation.visited,
+      findings,
+    };
+  }
+
+  /** The definitions whose name or body contains `pos` in `file`. */
+  functionAt(file: string, pos: Pos): FnDef | undefined {
+    const inside = (s: { start: Pos; end: Pos }): boolean =>
+      (pos.line > s.start.line || (pos.line === s.start.line && pos.col >= s.start.col)) && (pos.line < s.end.line || (pos.line === s.end.line && pos.col <= s.end.col));
+    return this.symbols.defs.find((d) => d.file === file && inside(d.facts.span));
+  }
+
+  /** Every context `def` can run in other than plain process context, each with its shortest witness. */
+  contextsOf(def: FnDef): FunctionContext[] {
+    const out: FunctionContext[] = [];
+    for (let key = 0; key < NODE_KEYS; key++) {
+      const node = def.id * NODE_KEYS + key;
+      if (!this.propagation.parents.has(node)) continue;
+      const state = entryFromKey(key);
+      const context = contextOf(state);
+      if (context === 'process') continue;
+      out.push({ context, state, steps: pathTo(node, this.propagation.parents, this.symbols).steps });
+    }
+    return out.sort((a, b) => rank(a.context) - rank(b.context));
+  }
+
+  /** The states a call at `pos` in `def` runs in, over every context `def` is reached in. */
+  statesAt(def: FnDef, pos: Pos): FlowState[] {
+    const out: FlowState[] = [];
+    for (let key = 0; key < NODE_KEYS; key++) {
+      if (!this.propagation.parents.has(def.id * NODE_KEYS + key)) continue;
+      interpret(this.flow, def, entryFromKey(key), (call, states) => {
+        if (call.op.at.line === pos.line && call.op.at.col === pos.col) out.push(...states);
+      });
+    }
+    return out;
+  }
+
+  /** Functions `def` calls, direct and through pointers, with the call sites. */
+  callees(def: FnDef): Array<CallTarget & { at: Pos }> {
+    const out: Array<CallTarget & { at: Pos }> = [];
+    forEachOp(def.facts.body, (op) => {
+      if (op.op !== 'call') return;
+      const name = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? op.callee.name : undefined;
+      for (const t of callTargets(op, name, def, this.symbols, this.pointsTo, this.kernel)) out.push({ ...t, at: op.at });
+    });
+    return out;
+  }
+
+  /** Functions that call `def`, with the call sites. */
+  callers(def: FnDef): Array<CallTarget & { at: Pos }> {
+    const out: Array<CallTarget & { at: Pos }> = [];
+    for (const caller of this.symbols.defs) {
+      for (const c of this.callees(caller)) if (c.def === def) out.push({ def: caller, at: c.at, ...(c.indirect ? { indirect: c.indirect } : {}) });
+    }
+    return out;
+  }
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.location.file.localeCompare(b.location.file) || a.location.pos.line - b.location.pos.line || a.location.pos.col - b.location.pos.col || a.rule.localeCompare(b.rule);
+}
+
+export function analyze(files: readonly FileFacts[], kernel: KernelIndex): Analysis {
+  return new Analysis(files, kernel);
+}
+
+

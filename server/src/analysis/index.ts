@@ -1,0 +1,6 @@
+export * from './analyze';
+export * from './findings';
+export * from './workspace';
+export type { Entry } from './entryPoints';
+export type { FlowState, EntryState } from './flow';
+export type { FnDef } from './symbols';

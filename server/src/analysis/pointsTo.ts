@@ -1,0 +1,180 @@
+/**
+ * Which functions a function pointer can hold: a field-based, flow-insensitive
+ * inclusion analysis over the workspace's stores and call arguments.
+ *
+ * Abstract locations are struct fields (`cyc_handler.cyh_func`, keyed by struct type
+ * where the declaration or a cast says it, else by field name alone), variables, and
+ * parameters. A store `x->f = fn` puts `fn` in `x.f`; a copy `a->f = b->g` or a whole
+ * struct copy flows one location into another; an argument flows into the callee's
+ * parameter. Every function that reaches a location keeps the store that put it there
+ * first, which the witness shows as the evidence for an indirect hop.
+ */
+import type { Pos, StoreOp, ValueRef } from '../syntax/facts';
+import { forEachOp } from '../syntax/walkOps';
+import type { FnDef, Symbols } from './symbols';
+
+export interface PointerEvidence {
+  file: string;
+  pos: Pos;
+  /** What was stored where, for messages: `h.cyh_func = dtrace_state_deadman`. */
+  text: string;
+}
+
+type Loc = string;
+const UNKNOWN_TYPE = '?';
+
+function describe(target: ValueRef): string {
+  switch (target.kind) {
+    case 'name':
+      return target.name;
+    case 'field':
+      return `${target.base}.${target.field}`;
+    case 'index':
+      return `${target.array}[]`;
+    case 'other':
+      return target.text;
+  }
+}
+
+export class PointsTo {
+  private readonly pts = new Map<Loc, Map<number, PointerEvidence>>();
+  private readonly edges = new Map<Loc, Set<Loc>>();
+  /** Field name -> every location of a field with that name, for calls through an unknown type. */
+  private readonly fieldLocs = new Map<string, Set<Loc>>();
+
+  constructor(
+    private readonly symbols: Symbols,
+    fileStores: Iterable<{ file: string; store: StoreOp }>,
+  ) {
+    for (const { file, store } of fileStores) this.addStore(store, file, undefined);
+    for (const def of symbols.defs) {
+      forEachOp(def.facts.body, (op) => {
+        if (op.op === 'store') this.addStore(op, def.file, def);
+        else if (op.op === 'call' && op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local) {
+          for (const callee of symbols.resolve(op.callee.name, def.file)) this.addArgs(op.args.map((a) => a.value), def, callee, op.at);
+        }
+      });
+    }
+    this.solve();
+    // Arguments of indirect calls flow into the parameters of the functions they reach.
+    let added = false;
+    for (const def of symbols.defs) {
+      forEachOp(def.facts.body, (op) => {
+        if (op.op !== 'call' || (op.callee.kind === 'name' && symbols.resolve(op.callee.name, def.file).length > 0)) return;
+        for (const id of this.targets(op.callee, def).keys()) {
+          added = this.addArgs(op.args.map((a) => a.value), def, symbols.defs[id], op.at) || added;
+        }
+      });
+    }
+    if (added) this.solve();
+  }
+
+  /** The location a value denotes inside `fn` (or at file scope), if it can hold a pointer. */
+  private loc(value: ValueRef, fn: FnDef | undefined): Loc | undefined {
+    switch (value.kind) {
+      case 'field': {
+        const type = value.structType ? this.symbols.structName(value.structType) : UNKNOWN_TYPE;
+        const loc = `F:${type}.${value.field}`;
+        const set = this.fieldLocs.get(value.field) ?? new Set<Loc>();
+        set.add(loc);
+        this.fieldLocs.set(value.field, set);
+        return loc;
+      }
+      case 'name':
+        if (fn && value.param !== undefined) return `P:${fn.id}:${value.param}`;
+        if (fn && value.local) return `V:${fn.id}:${value.name}`;
+        return `V:${value.name}`;
+      case 'index':
+        return `V:${value.array}`;
+      case 'other':
+        return undefined;
+    }
+  }
+
+  /** A value that names a workspace function directly. */
+  private functionsNamed(value: ValueRef, file: string): FnDef[] {
+    if (value.kind !== 'name' || value.param !== undefined || value.local) return [];
+    return this.symbols.resolve(value.name, file);
+  }
+
+  private addStore(store: StoreOp, file: string, fn: FnDef | undefined): void {
+    const dst = this.loc(store.target, fn);
+    if (!dst) return;
+    const fns = this.functionsNamed(store.value, file);
+    if (fns.length > 0) {
+      const evidence = { file, pos: store.at, text: `${describe(store.target)} = ${store.valueText}` };
+      for (const f of fns) this.seed(dst, f.id, evidence);
+      return;
+    }
+    const src = this.loc(store.value, fn);
+    if (src) this.addEdge(src, dst);
+  }
+
+  private addArgs(args: ValueRef[], caller: FnDef, callee: FnDef, at: Pos): boolean {
+    let added = false;
+    args.forEach((value, i) => {
+      if (i >= callee.facts.params.length) return;
+      const dst = `P:${callee.id}:${i}`;
+      const fns = this.functionsNamed(value, caller.file);
+      const evidence = { file: caller.file, pos: at, text: `${callee.facts.name}(…${describe(value)}…) in ${caller.facts.name}` };
+      for (const f of fns) added = this.seed(dst, f.id, evidence) || added;
+      const src = fns.length === 0 ? this.loc(value, caller) : undefined;
+      if (src) added = this.addEdge(src, dst) || added;
+    });
+    return added;
+  }
+
+  private seed(loc: Loc, fnId: number, evidence: PointerEvidence): boolean {
+    const set = this.pts.get(loc) ?? new Map<number, PointerEvidence>();
+    this.pts.set(loc, set);
+    if (set.has(fnId)) return false;
+    set.set(fnId, evidence);
+    return true;
+  }
+
+  private addEdge(src: Loc, dst: Loc): boolean {
+    if (src === dst) return false;
+    const set = this.edges.get(src) ?? new Set<Loc>();
+    this.edges.set(src, set);
+    if (set.has(dst)) return false;
+    set.add(dst);
+    return true;
+  }
+
+  /** Propagates along copy edges until nothing changes. */
+  private solve(): void {
+    const work: Loc[] = [...this.pts.keys()];
+    while (work.length > 0) {
+      const src = work.pop() as Loc;
+      const from = this.pts.get(src);
+      const outs = this.edges.get(src);
+      if (!from || !outs) continue;
+      for (const dst of outs) {
+        let changed = false;
+        for (const [id, ev] of from) changed = this.seed(dst, id, ev) || changed;
+        if (changed) work.push(dst);
+      }
+    }
+  }
+
+  private at(loc: Loc): Map<number, PointerEvidence> {
+    return this.pts.get(loc) ?? new Map();
+  }
+
+  /**
+   * The functions a call through `callee` (or a callback argument) can reach from `fn`.
+   * A field of a known struct type also reaches what was stored through an unknown
+   * type; a field of unknown type reaches every struct's field of that name.
+   */
+  targets(callee: ValueRef, fn: FnDef | undefined): Map<number, PointerEvidence> {
+    if (callee.kind === 'field') {
+      const known = callee.structType ? this.symbols.structName(callee.structType) : undefined;
+      const locs = known ? [`F:${known}.${callee.field}`, `F:${UNKNOWN_TYPE}.${callee.field}`] : [...(this.fieldLocs.get(callee.field) ?? [])];
+      const out = new Map<number, PointerEvidence>();
+      for (const l of locs) for (const [id, ev] of this.at(l)) if (!out.has(id)) out.set(id, ev);
+      return out;
+    }
+    const loc = this.loc(callee, fn);
+    return loc ? this.at(loc) : new Map();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The rules: which contexts each rule forbids, whether a call is forbidden given its
+ * arguments, and how a finding is worded.
+ */
+import type { ArgCondition, Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
+
+/**
+ * kernel/smp.c: smp_call_function_many_cond() asserts IRQs enabled and WARNs on
+ * !in_task(); a plain spinlock or preempt_disable() is fine for a cross-CPU call
+ * (the function disables preemption itself). Sleeping is forbidden in all of them.
+ */
+export const FORBIDDEN_CONTEXTS: Record<RuleId, readonly Context[]> = {
+  'xcall-in-atomic': ['hardirq', 'nmi', 'softirq', 'irqs-off'],
+  'sleep-in-atomic': ['hardirq', 'nmi', 'softirq', 'irqs-off', 'atomic'],
+};
+
+/** Most restrictive first: the order in which a finding picks the context it names. */
+export const CONTEXT_ORDER: readonly Context[] = ['hardirq', 'nmi', 'softirq', 'irqs-off', 'atomic', 'process'];
+
+function argMatches(cond: ArgCondition, args: readonly string[]): boolean {
+  const text = args[cond.arg];
+  // An argument we cannot see (a macro hid it) is not evidence either way: assume the common case.
+  if (text === undefined) return false;
+  if (cond.contains?.some((t) => text.includes(t))) return true;
+  if (cond.lacks && !cond.lacks.some((t) => text.includes(t))) return true;
+  return false;
+}
+
+/** The forbidden-call entries that apply to a call of `name` with `args` in `context`. */
+export function violations(kernel: KernelIndex, name: string, args: readonly string[], context: Context): ForbiddenCall[] {
+  return kernel
+    .forbidden(name)
+    .filter((f) => kernel.enabledRules.has(f.rule) && FORBIDDEN_CONTEXTS[f.rule].includes(context) && (!f.when || argMatches(f.when, args)));
+}
+
+const CONTEXT_PHRASES: Record<Context, string> = {
+  hardirq: 'hardirq context',
+  nmi: 'NMI context',
+  softirq: 'softirq context',
+  'irqs-off': 'process context with IRQs off',
+  atomic: 'atomic context',
+  process: 'process context',
+};
+
+export function describeContext(context: Context): string {
+  return CONTEXT_PHRASES[context];
+}
+
+const CONSEQUENCES: Record<RuleId, string> = {
+  'xcall-in-atomic': 'the calling CPU spins until every other CPU takes the IPI, and a CPU waiting on this one with IRQs off never does',
+  'sleep-in-atomic': 'it may sleep, and sleeping there can deadlock or corrupt the scheduler state',
+};
+
+export function findingMessage(rule: RuleId, callee: string, context: Context, entryNote: string): string {
+  const irqs = context === 'hardirq' || context === 'nmi' ? ', with IRQs off' : '';
+  return `${callee}() may run in ${describeContext(context)} (${entryNote})${irqs}: ${CONSEQUENCES[rule]}`;
+}
