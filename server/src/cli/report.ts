@@ -1,0 +1,76 @@
+/**
+ * The CLI's report: findings with 1-based positions and paths relative to the first
+ * argument, as every output format shows them.
+ */
+import * as path from 'path';
+import type { Finding } from '../analysis/findings';
+import type { AnalysisStats } from '../analysis/analyze';
+import type { SkippedFile } from '../analysis/workspace';
+import type { FileProblem } from '../syntax/facts';
+
+export interface ReportStep {
+  function: string;
+  file: string;
+  line: number;
+  column: number;
+  kind: string;
+  note: string;
+}
+
+export interface ReportFinding {
+  id: string;
+  rule: Finding['rule'];
+  severity: Finding['severity'];
+  message: string;
+  context: Finding['context'];
+  contexts: Finding['contexts'];
+  confidence: Finding['confidence'];
+  entryKind: Finding['entryKind'];
+  location: { file: string; line: number; column: number };
+  callee: string;
+  why: string;
+  path: ReportStep[];
+}
+
+export interface Report {
+  version: 1;
+  findings: ReportFinding[];
+  stats: AnalysisStats & { skippedFiles: number; filesWithProblems: number; hiddenFindings: number; seconds: number };
+  skipped: SkippedFile[];
+  problems: Array<{ file: string } & FileProblem>;
+}
+
+/** The directory paths are shown relative to: the first argument, or its folder when it is a file. */
+export function baseOf(first: string, isDirectory: boolean): string {
+  return isDirectory ? first : path.dirname(first);
+}
+
+export function relative(base: string, file: string): string {
+  const rel = path.relative(base, file);
+  return rel === '' ? path.basename(file) : rel.split(path.sep).join('/');
+}
+
+export function toReportFinding(f: Finding, base: string): ReportFinding {
+  const file = relative(base, f.location.file);
+  return {
+    id: `${f.rule}:${file}:${f.location.pos.line + 1}:${f.location.pos.col + 1}`,
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    context: f.context,
+    contexts: f.contexts,
+    confidence: f.confidence,
+    entryKind: f.entryKind,
+    location: { file, line: f.location.pos.line + 1, column: f.location.pos.col + 1 },
+    callee: f.callee,
+    why: f.why,
+    path: f.path.map((s) => ({
+      function: s.function,
+      file: relative(base, s.location.file),
+      line: s.location.pos.line + 1,
+      column: s.location.pos.col + 1,
+      kind: s.kind,
+      note: s.note,
+    })),
+  };
+}
