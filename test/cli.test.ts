@@ -1,0 +1,99 @@
+/** The CLI as a process on the example driver: exit codes, text, JSON and SARIF. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ROOT } from './support/fixtures';
+import { validateSarif } from './support/sarifSchema';
+
+const BIN = path.join(ROOT, 'bin', 'irqlens.js');
+const EXAMPLE = path.join(ROOT, 'examples', 'dtrace-deadman');
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const buggy = [path.join(EXAMPLE, 'buggy'), path.join(EXAMPLE, 'common')];
+const fixed = [path.join(EXAMPLE, 'fixed'), path.join(EXAMPLE, 'common')];
+
+test('the seed pattern: text output names the call, the context and every hop; exit 1', () => {
+  const r = run('check', ...buggy);
+  assert.equal(r.code, 1, r.stderr);
+  const first = r.stdout.split('\n')[0];
+  assert.match(first, /^\.\.\/common\/dtrace_xcall\.c:\d+:\d+: error: smp_call_function\(\) may run in hardirq context .*\[xcall-in-atomic\]$/);
+  for (const fn of ['be_callback', 'dtrace_state_deadman', 'dtrace_sync', 'dtrace_xcall', 'orig_dtrace_xcall']) assert.match(r.stdout, new RegExp(`\\b${fn}: `));
+  assert.match(r.stdout, /via pointer\s+be_callback: calls dtrace_state_deadman\(\) through a function pointer \(hdlr\.cyh_func = \(cyc_func_t\)dtrace_state_deadman/);
+});
+
+test('the corrected variant, deferring to a workqueue, has no finding; exit 0', () => {
+  const r = run('check', ...fixed);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^0 findings in 5 files/m);
+});
+
+test('JSON output follows the versioned format with paths relative to the first argument', () => {
+  const r = run('check', ...buggy, '--format', 'json');
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.version, 1);
+  const f = report.findings.find((x: { callee: string }) => x.callee === 'smp_call_function');
+  assert.ok(f);
+  assert.deepEqual(Object.keys(f).sort(), ['callee', 'confidence', 'context', 'contexts', 'entryKind', 'id', 'location', 'message', 'path', 'rule', 'severity', 'why'].sort());
+  assert.equal(f.rule, 'xcall-in-atomic');
+  assert.equal(f.context, 'hardirq');
+  assert.equal(f.confidence, 'pointer');
+  assert.equal(f.location.file, '../common/dtrace_xcall.c');
+  assert.deepEqual(f.path[0], { ...f.path[0], function: 'be_callback', file: '../common/cyclic.c', kind: 'entry' });
+  assert.deepEqual(f.path.map((s: { kind: string }) => s.kind), ['entry', 'indirect', 'call', 'call', 'call', 'forbidden']);
+  assert.ok(report.stats.functions > 0);
+});
+
+test('SARIF output is valid SARIF 2.1.0 with the witness as a codeFlow', () => {
+  const r = run('check', ...buggy, '--format=sarif');
+  assert.equal(r.code, 1);
+  const sarif = JSON.parse(r.stdout);
+  assert.deepEqual(validateSarif(sarif), []);
+  const result = sarif.runs[0].results[0];
+  assert.equal(result.ruleId, 'xcall-in-atomic');
+  assert.ok(result.codeFlows[0].threadFlows[0].locations.length >= 5);
+});
+
+test('usage and input errors exit 2 with a one-line reason', () => {
+  const missing = run('check', path.join(os.tmpdir(), 'irqlens-no-such-dir'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^irqlens: .*irqlens-no-such-dir: no such file or directory\n$/);
+  const badFormat = run('check', EXAMPLE, '--format', 'xml');
+  assert.equal(badFormat.code, 2);
+  assert.match(badFormat.stderr.split('\n')[0], /--format takes one of text, json, sarif/);
+  assert.equal(run('frobnicate').code, 2);
+});
+
+test('a bad .irqlens.json is reported with the path of each mistake, exit 2', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-cfg-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'a.c'), 'void f(void) { }\n');
+    fs.writeFileSync(path.join(dir, '.irqlens.json'), '{"entryPoints":[{"function":"f","context":"interrupt"}]}');
+    const r = run('check', dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\$\.entryPoints\[0\]\.context: expected one of "process", "softirq", "hardirq", "nmi"/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a configured entry point makes an otherwise unreachable function an IRQ root', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-cfg-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'ipi.c'), 'void my_vector_handler(void)\n{\n\ton_each_cpu(flush, NULL, 1);\n}\n');
+    assert.equal(run('check', dir).code, 0);
+    fs.writeFileSync(path.join(dir, '.irqlens.json'), JSON.stringify({ entryPoints: [{ function: 'my_vector_handler', context: 'hardirq', note: 'IPI vector in entry_64.S' }] }));
+    const r = run('check', dir, '--format', 'json');
+    assert.equal(r.code, 1);
+    assert.equal(JSON.parse(r.stdout).findings[0].callee, 'on_each_cpu');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
