@@ -1,0 +1,355 @@
+/**
+ * Scenario -> Promela, for SPIN. The model encodes machine.ts's rules one for one: each
+ * virtual CPU is a process whose `do` loop has one alternative per kind of step the
+ * machine can take (an instruction, taking an interrupt, a kernel thread running), each
+ * a d_step, so SPIN's transitions are the machine's transitions. A watchdog asserts,
+ * when nothing can move any more (`timeout`), that every CPU has finished: the
+ * simulator's deadlock is SPIN's assertion violation.
+ */
+import type { Guard, GuardAtom, Instr, Scenario } from './instructions';
+import { MAX_VALUE } from './instructions';
+import { Machine } from './machine';
+
+const TAG = { call: 0, hardirq: 1, softirq: 2, nmi: 3, csd: 4, work: 5 } as const;
+
+export interface PromelaModel {
+  text: string;
+  /** The text the watchdog's assertion prints, to tell a deadlock from other errors. */
+  deadlockAssertion: string;
+}
+
+export function toPromela(scenario: Scenario): PromelaModel {
+  return new PromelaWriter(scenario).write();
+}
+
+class PromelaWriter {
+  private readonly m: Machine;
+  private readonly n: number;
+  private readonly base: number[] = [];
+  private readonly flush: number;
+  private readonly softRun: number;
+  private readonly k: number;
+  private readonly lines: string[] = [];
+
+  constructor(private readonly s: Scenario) {
+    this.m = new Machine(s);
+    this.n = s.cpus;
+    let addr = 0;
+    for (const f of s.functions) {
+      this.base.push(addr);
+      addr += f.instrs.length;
+    }
+    this.flush = addr;
+    this.softRun = addr + 1;
+    this.k = Math.max(1, ...s.functions.map((f) => f.counterSlots));
+  }
+
+  write(): PromelaModel {
+    const s = this.s;
+    const n = this.n;
+    const deadlockAssertion = range(n).map((c) => `sp[${c}] == 0`).join(' && ');
+    const depth = this.stackDepth();
+    const qcap = Math.min(255, (n - 1) * (6 + s.asyncSites) + 1);
+    const L = this.lines;
+    L.push(`/* irqlens scenario: ${comment(s.title)} */`);
+    L.push(`#define NCPU ${n}`, `#define D ${depth}`, `#define K ${this.k}`, `#define NONE 255`, `#define MAXV ${MAX_VALUE}`);
+    L.push(`#define FLUSH ${this.flush}`, `#define SOFTRUN ${this.softRun}`);
+    for (const [name, v] of Object.entries(TAG)) L.push(`#define T_${name.toUpperCase()} ${v}`);
+    L.push('');
+    L.push('bool irqOn[NCPU] = 1;', 'byte hard[NCPU];', 'byte soft[NCPU];', 'byte nmi[NCPU];', 'byte bh[NCPU];', 'byte pre[NCPU];');
+    L.push('int spend[NCPU];', 'int wpend[NCPU];', 'int iwpend[NCPU];', 'bool opend[NCPU];', 'byte sp[NCPU];');
+    if (s.locks.length > 0) L.push(`byte owner[${s.locks.length}] = NONE;`);
+    if (s.vars.length > 0) L.push(`byte v[${s.vars.length}];`);
+    L.push(`bool csd[${this.m.csdCount}];`);
+    if (s.triggers.length > 0) L.push(`byte fired[${s.triggers.length}];`);
+    L.push(`chan q[NCPU] = [${qcap}] of { short, byte, bool };`);
+    L.push('');
+    this.macros();
+    L.push('active [NCPU] proctype cpu() {');
+    L.push('  byte me = _pid;', '  short pc[D];', '  byte tag[D];', '  bool sirq[D];', '  byte fcsd[D];', '  byte flg[D];', '  byte cnt[D * K];');
+    L.push('  short qa; byte qc; bool qs; byte t;');
+    L.push('  d_step {');
+    L.push('    if');
+    s.tasks.forEach((task, cpu) => {
+      if (task !== null) L.push(`    :: me == ${cpu} -> PUSH(${this.base[task]}, T_CALL, 1)`);
+    });
+    L.push('    :: else -> skip', '    fi', '  };');
+    L.push('end:', '  do');
+    this.interrupts();
+    this.threads();
+    this.kernelFrames();
+    s.functions.forEach((f, fi) => f.instrs.forEach((ins, pc) => this.instr(ins, this.base[fi] + pc, fi)));
+    L.push('  od', '}', '');
+    L.push('active proctype watchdog() {', `  timeout -> assert(${deadlockAssertion})`, '}');
+    return { text: L.join('\n') + '\n', deadlockAssertion };
+  }
+
+  /** Inline helpers: frame push/pop and the kernel's entry/exit paths, as in machine.ts. */
+  private macros(): void {
+    const L = this.lines;
+    const clearCounters = range(this.k).map((i) => `cnt[sp[me] * K + ${i}] = 0`).join('; ');
+    L.push('#define TOP pc[sp[me] - 1]');
+    L.push('#define INTR (hard[me] + soft[me] + nmi[me])');
+    L.push('#define LEVEL (nmi[me] > 0 -> 3 : (hard[me] > 0 -> 2 : (soft[me] > 0 -> 1 : 0)))');
+    L.push('#define ATOMIC (!irqOn[me] || INTR + pre[me] + bh[me] > 0)');
+    L.push(`inline PUSH(a, tg, saved) { assert(sp[me] < D); pc[sp[me]] = a; tag[sp[me]] = tg; sirq[sp[me]] = saved; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${clearCounters}; sp[me]++ }`);
+    L.push('inline ENTER_IRQ(a) { PUSH(a, T_HARDIRQ, irqOn[me]); irqOn[me] = 0; hard[me]++ }');
+    L.push('inline ENTER_NMI(a) { PUSH(a, T_NMI, irqOn[me]); irqOn[me] = 0; nmi[me]++ }');
+    L.push('inline ENTER_SOFT() { PUSH(SOFTRUN, T_SOFTIRQ, irqOn[me]); irqOn[me] = 1; soft[me]++ }');
+    L.push('inline RUN_SOFT_IF_ALLOWED() { if :: spend[me] != 0 && INTR + bh[me] == 0 -> ENTER_SOFT() :: else -> skip fi }');
+    L.push('inline RETURN() {');
+    L.push('  sp[me]--;');
+    L.push('  if');
+    L.push('  :: tag[sp[me]] == T_HARDIRQ -> hard[me]--; irqOn[me] = sirq[sp[me]]; t = T_HARDIRQ');
+    L.push('  :: tag[sp[me]] == T_NMI -> nmi[me]--; irqOn[me] = sirq[sp[me]]; t = T_NMI');
+    L.push('  :: tag[sp[me]] == T_SOFTIRQ -> soft[me]--; irqOn[me] = sirq[sp[me]]; t = T_SOFTIRQ');
+    L.push('  :: tag[sp[me]] == T_CSD -> csd[fcsd[sp[me]]] = 0; t = T_CSD');
+    L.push('  :: else -> t = tag[sp[me]]');
+    L.push('  fi;');
+    L.push(`  pc[sp[me]] = 0; tag[sp[me]] = 0; sirq[sp[me]] = 0; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${range(this.k).map((i) => `cnt[sp[me] * K + ${i}] = 0`).join('; ')};`);
+    L.push('  if :: t == T_HARDIRQ -> RUN_SOFT_IF_ALLOWED() :: else -> skip fi;');
+    L.push('  if :: t == T_CALL && sp[me] > 0 && pc[sp[me] - 1] < FLUSH -> pc[sp[me] - 1]++ :: else -> skip fi;');
+    L.push('  t = 0');
+    L.push('}');
+    // "All CSDs of this kind the sender uses are free", per sender.
+    const n = this.n;
+    const cfdFree = range(n)
+      .map((c) => `(me == ${c}${this.m.others(c).map((t) => ` && !csd[${this.m.csdIndex('cfd', c, t)}]`).join('')})`)
+      .join(' || ');
+    L.push(`#define CFD_FREE (${cfdFree})`);
+    L.push(`#define SINGLE_CSD (${n * n} + me)`);
+    L.push(`#define STACK_CSD (${n * n + n} + me * 4 + LEVEL)`);
+    L.push('');
+  }
+
+  private alt(guard: string, body: string, note: string): void {
+    this.lines.push(`  :: d_step { ${guard} -> ${body} } /* ${comment(note)} */`);
+  }
+
+  /** Lowest-set-bit alternatives for a pending mask, as machine.ts picks the lowest bit. */
+  private lowestBits(mask: string, count: number, each: (bit: number) => { guard: string; body: string; note: string }): void {
+    for (let bit = 0; bit < count; bit++) {
+      const low = (1 << (bit + 1)) - 1;
+      const e = each(bit);
+      this.alt(`(${mask} & ${low}) == ${1 << bit}${e.guard ? ` && ${e.guard}` : ''}`, `${mask} = ${mask} & ${~(1 << bit)}; ${e.body}`, e.note);
+    }
+  }
+
+  private interrupts(): void {
+    const s = this.s;
+    s.triggers.forEach((t, ti) => {
+      const cpus = `(${t.cpus.map((c) => `me == ${c}`).join(' || ')})`;
+      const enabled = t.base === 'nmi' ? 'nmi[me] == 0' : 'irqOn[me]';
+      const addr = this.base[t.fn];
+      const body =
+        t.base === 'softirq'
+          ? `spend[me] = spend[me] | ${1 << this.m.softFns.indexOf(t.fn)}; RUN_SOFT_IF_ALLOWED()`
+          : t.base === 'nmi'
+            ? `ENTER_NMI(${addr})`
+            : `ENTER_IRQ(${addr})`;
+      this.alt(`fired[${ti}] < ${t.fires} && ${cpus} && ${enabled}`, `fired[${ti}]++; ${body}`, `${t.label} fires: ${s.functions[t.fn].name}`);
+    });
+    const irq = 'irqOn[me] && nmi[me] == 0';
+    this.alt(`${irq} && len(q[me]) > 0`, 'ENTER_IRQ(FLUSH)', 'call-function IPI');
+    if (s.ownIpiHandler !== null) this.alt(`${irq} && opend[me]`, `opend[me] = 0; ENTER_IRQ(${this.base[s.ownIpiHandler]})`, 'own IPI vector');
+    this.lowestBits('iwpend[me]', this.m.irqWorkFns.length, (bit) => ({
+      guard: irq,
+      body: `ENTER_IRQ(${this.base[this.m.irqWorkFns[bit]]})`,
+      note: `irq_work ${s.functions[this.m.irqWorkFns[bit]].name}`,
+    }));
+  }
+
+  private threads(): void {
+    const sched = 'irqOn[me] && INTR + pre[me] + bh[me] == 0';
+    this.lowestBits('wpend[me]', this.m.workFns.length, (bit) => ({
+      guard: sched,
+      body: `PUSH(${this.base[this.m.workFns[bit]]}, T_WORK, 1)`,
+      note: `kworker runs ${this.s.functions[this.m.workFns[bit]].name}`,
+    }));
+    this.alt(`${sched} && spend[me] != 0`, 'ENTER_SOFT()', 'ksoftirqd');
+  }
+
+  private kernelFrames(): void {
+    const top = 'sp[me] > 0 && TOP';
+    this.alt(`${top} == FLUSH && len(q[me]) > 0`, 'q[me]?qa,qc,qs; if :: !qs -> csd[qc] = 0; PUSH(qa, T_CALL, 1) :: else -> PUSH(qa, T_CSD, 1); fcsd[sp[me] - 1] = qc fi; qa = 0; qc = 0; qs = 0', 'flush: run next CSD');
+    this.alt(`${top} == FLUSH && len(q[me]) == 0`, 'RETURN()', 'flush done: irq_exit');
+    this.alt(`${top} == SOFTRUN && spend[me] == 0`, 'RETURN()', 'softirqs done');
+    this.lowestBits('spend[me]', this.m.softFns.length, (bit) => ({
+      guard: `${top} == SOFTRUN`,
+      body: `PUSH(${this.base[this.m.softFns[bit]]}, T_CALL, 1)`,
+      note: `softirq runs ${this.s.functions[this.m.softFns[bit]].name}`,
+    }));
+  }
+
+  private instr(ins: Instr, addr: number, fi: number): void {
+    const at = `sp[me] > 0 && TOP == ${addr}`;
+    const next = `TOP = ${addr + 1}`;
+    const note = ins.text;
+    const frame = 'sp[me] - 1';
+    const jump = (to: number): string => `TOP = ${this.base[fi] + to}`;
+    switch (ins.op) {
+      case 'irq-off':
+        return this.alt(at, `irqOn[me] = 0; ${next}`, note);
+      case 'irq-on':
+        return this.alt(at, `irqOn[me] = 1; ${next}`, note);
+      case 'irq-save':
+        return this.alt(at, `flg[${frame}] = (irqOn[me] -> flg[${frame}] | ${1 << ins.slot} : flg[${frame}] & ${~(1 << ins.slot)}); irqOn[me] = 0; ${next}`, note);
+      case 'irq-restore':
+        return this.alt(at, `irqOn[me] = ((flg[${frame}] >> ${ins.slot}) & 1); ${next}`, note);
+      case 'bh-off':
+        return this.alt(at, `bh[me]++; ${next}`, note);
+      case 'bh-on':
+        return this.alt(at, `if :: bh[me] > 0 -> bh[me]-- :: else -> skip fi; ${next}; RUN_SOFT_IF_ALLOWED()`, note);
+      case 'preempt-off':
+        return this.alt(at, `pre[me]++; ${next}`, note);
+      case 'preempt-on':
+        return this.alt(at, `if :: pre[me] > 0 -> pre[me]-- :: else -> skip fi; ${next}`, note);
+      case 'lock':
+        return this.alt(`${at} && owner[${ins.lock}] == NONE`, `owner[${ins.lock}] = me; pre[me]++; ${next}`, note);
+      case 'unlock':
+        return this.alt(at, `if :: owner[${ins.lock}] == me -> owner[${ins.lock}] = NONE :: else -> skip fi; if :: pre[me] > 0 -> pre[me]-- :: else -> skip fi; ${next}`, note);
+      case 'call':
+        return this.alt(at, `PUSH(${this.base[ins.fn]}, T_CALL, 1)`, note);
+      case 'ret':
+        return this.alt(at, 'RETURN()', note);
+      case 'jump':
+        return this.alt(at, jump(ins.to), note);
+      case 'branch': {
+        const { canTrue, canFalse } = guardExprs(ins.guard);
+        if (canTrue !== '0') this.alt(`${at} && ${canTrue}`, jump(ins.to), note);
+        if (canFalse !== '0') this.alt(`${at} && ${canFalse}`, next, note);
+        return;
+      }
+      case 'await': {
+        const { canTrue } = guardExprs(ins.guard);
+        if (canTrue !== '0') this.alt(`${at} && ${canTrue}`, next, note);
+        return;
+      }
+      case 'store': {
+        const v = `v[${ins.v}]`;
+        const value = 'set' in ins.value ? `${Math.min(ins.value.set, MAX_VALUE)}` : ins.value.add > 0 ? `(${v} < MAXV -> ${v} + 1 : MAXV)` : `(${v} > 0 -> ${v} - 1 : 0)`;
+        return this.alt(at, `${v} = ${value}; ${next}`, note);
+      }
+      case 'xcall-send':
+        return this.xcallSend(ins, at, next, addr);
+      case 'xcall-wait': {
+        const free = ins.csd === 'cfd' ? 'CFD_FREE' : ins.csd === 'single' ? '!csd[SINGLE_CSD]' : ins.csd === 'stack' ? '!csd[STACK_CSD]' : '1';
+        return this.alt(`${at} && ${free}`, next, note);
+      }
+      case 'raise-ipi':
+        return this.alt(at, `t = 0; do :: t < NCPU -> if :: t != me -> opend[t] = 1 :: else -> skip fi; t++ :: else -> break od; t = 0; ${next}`, note);
+      case 'defer': {
+        const [mask, fns] = ins.kind === 'tasklet' ? ['spend', this.m.softFns] : ins.kind === 'work' ? ['wpend', this.m.workFns] : ['iwpend', this.m.irqWorkFns];
+        return this.alt(at, `${mask}[me] = ${mask}[me] | ${1 << fns.indexOf(ins.fn)}; ${next}`, note);
+      }
+      case 'sleep':
+        return this.alt(at, next, note);
+      case 'count-reset':
+        return this.alt(at, `cnt[(${frame}) * K + ${ins.slot}] = 0; ${next}`, note);
+      case 'count': {
+        const c = `cnt[(${frame}) * K + ${ins.slot}]`;
+        this.alt(`${at} && ${c} >= ${ins.bound}`, jump(ins.exit), `${note} (gives up)`);
+        return this.alt(`${at} && ${c} < ${ins.bound}`, `${c}++; ${next}`, note);
+      }
+    }
+  }
+
+  /** One alternative per possible target set, as machine.ts's xcallSend. */
+  private xcallSend(ins: Instr & { op: 'xcall-send' }, at: string, next: string, addr: number): void {
+    const fnAddr = this.base[ins.fn];
+    const sync = ins.sync ? 1 : 0;
+    const csdFor = (t: string): string => {
+      switch (ins.csd) {
+        case 'cfd':
+          return `(me * NCPU + ${t})`;
+        case 'single':
+          return 'SINGLE_CSD';
+        case 'stack':
+          return 'STACK_CSD';
+        case 'async':
+          return `(${this.n * this.n + 5 * this.n + ins.site * this.n} + ${t})`;
+      }
+    };
+    const enqueue = (t: string): string =>
+      ins.csd === 'async'
+        ? `if :: !csd[${csdFor(t)}] -> csd[${csdFor(t)}] = 1; q[${t}]!${fnAddr},${csdFor(t)},${sync} :: else -> skip fi`
+        : `csd[${csdFor(t)}] = 1; q[${t}]!${fnAddr},${csdFor(t)},${sync}`;
+    if (ins.targets === 'others') {
+      const guard = ins.csd === 'cfd' ? `${at} && CFD_FREE` : at;
+      this.alt(guard, `t = 0; do :: t < NCPU -> if :: t != me -> ${enqueue('t')} :: else -> skip fi; t++ :: else -> break od; t = 0; ${next}`, ins.text);
+      return;
+    }
+    for (let target = 0; target < this.n; target++) {
+      const busy = ins.csd === 'async' ? '' : ` && !csd[${csdFor(String(target))}]`;
+      this.alt(`${at} && me != ${target}${busy}`, `${enqueue(String(target))}; ${next}`, `${ins.text} -> CPU ${target} (at ${addr})`);
+    }
+  }
+
+  /**
+   * A bound on frames per CPU: the task's calls, kworkers nested at task level, one
+   * softirq run, hardirqs (twice, should a handler re-enable IRQs) and an NMI.
+   */
+  private stackDepth(): number {
+    const s = this.s;
+    const memo = new Map<number, number>();
+    const depth = (f: number): number => {
+      const known = memo.get(f);
+      if (known !== undefined) return known;
+      memo.set(f, 1);
+      let d = 1;
+      for (const i of s.functions[f].instrs) if (i.op === 'call') d = Math.max(d, 1 + depth(i.fn));
+      memo.set(f, d);
+      return d;
+    };
+    const max = (fns: number[]): number => fns.reduce((m, f) => Math.max(m, depth(f)), 0);
+    const xcallFns = s.functions.flatMap((f) => f.instrs.flatMap((i) => (i.op === 'xcall-send' ? [i.fn] : [])));
+    const hardFns = s.triggers.filter((t) => t.base === 'hardirq').map((t) => t.fn);
+    const nmiFns = s.triggers.filter((t) => t.base === 'nmi').map((t) => t.fn);
+    const task = max(s.tasks.filter((t): t is number => t !== null));
+    const work = this.m.workFns.reduce((sum, f) => sum + depth(f), 0);
+    const soft = 1 + max(this.m.softFns);
+    const hard = 1 + Math.max(max(hardFns), max(this.m.irqWorkFns), s.ownIpiHandler === null ? 0 : depth(s.ownIpiHandler), 1 + max(xcallFns));
+    return Math.min(255, task + work + soft + 2 * hard + max(nmiFns) + 2);
+  }
+}
+
+function guardExprs(g: Guard): { canTrue: string; canFalse: string } {
+  const can = (a: GuardAtom, want: boolean): string => {
+    const e = atomExpr(a);
+    if (e === null) return '1';
+    return want ? e : `!${e}`;
+  };
+  const join = (parts: string[], op: '&&' | '||', empty: string): string => (parts.length === 0 ? empty : `(${parts.join(` ${op} `)})`);
+  if (g.join === 'and') {
+    return { canTrue: join(g.atoms.map((a) => can(a, true)), '&&', '1'), canFalse: join(g.atoms.map((a) => can(a, false)), '||', '0') };
+  }
+  return { canTrue: join(g.atoms.map((a) => can(a, true)), '||', '0'), canFalse: join(g.atoms.map((a) => can(a, false)), '&&', '1') };
+}
+
+/** The atom as a Promela boolean expression; null when unknown (either outcome). */
+function atomExpr(a: GuardAtom): string | null {
+  switch (a.kind) {
+    case 'unknown':
+      return null;
+    case 'var':
+      return `(v[${a.v}] ${a.cmp} ${a.rhs})`;
+    case 'ctx': {
+      const parts: string[] = [];
+      if (a.hardirq) parts.push('hard[me] > 0');
+      if (a.softirq) parts.push('soft[me] + bh[me] > 0');
+      if (a.nmi) parts.push('nmi[me] > 0');
+      if (a.irqsOff) parts.push('!irqOn[me]');
+      if (a.atomic) parts.push('ATOMIC');
+      const holds = parts.length === 0 ? '0' : `(${parts.join(' || ')})`;
+      return a.negated ? `(!${holds})` : holds;
+    }
+  }
+}
+
+function comment(text: string): string {
+  return text.replace(/\*\//g, '* /').replace(/\n/g, ' ');
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
