@@ -8,7 +8,13 @@
  * struct copy flows one location into another; an argument flows into the callee's
  * parameter. Every function that reaches a location keeps the store that put it there
  * first, which the witness shows as the evidence for an indirect hop.
+ *
+ * A field whose struct type stays unknown, or whose struct name several drivers define
+ * each for themselves, is matched only within the calling file's directory: across a
+ * tree like drivers/, `ops->write` in one driver must not reach every `.write` of
+ * every other driver.
  */
+import * as path from 'path';
 import type { Pos, StoreOp, ValueRef } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
 import type { FnDef, Symbols } from './symbols';
@@ -73,7 +79,7 @@ export class PointsTo {
   private loc(value: ValueRef, fn: FnDef | undefined): Loc | undefined {
     switch (value.kind) {
       case 'field': {
-        const type = value.structType ? this.symbols.structName(value.structType) : UNKNOWN_TYPE;
+        const type = this.fieldType(value) ?? UNKNOWN_TYPE;
         const loc = `F:${type}.${value.field}`;
         const set = this.fieldLocs.get(value.field) ?? new Set<Loc>();
         set.add(loc);
@@ -89,6 +95,12 @@ export class PointsTo {
       case 'other':
         return undefined;
     }
+  }
+
+  /** The struct type a field reference goes through, from its declaration or its chain. */
+  private fieldType(value: ValueRef & { kind: 'field' }): string | undefined {
+    if (value.structType) return this.symbols.structName(value.structType);
+    return value.chain ? this.symbols.chainType(value.chain.root, value.chain.fields) : undefined;
   }
 
   /** A value that names a workspace function directly. */
@@ -168,10 +180,16 @@ export class PointsTo {
    */
   targets(callee: ValueRef, fn: FnDef | undefined): Map<number, PointerEvidence> {
     if (callee.kind === 'field') {
-      const known = callee.structType ? this.symbols.structName(callee.structType) : undefined;
-      const locs = known ? [`F:${known}.${callee.field}`, `F:${UNKNOWN_TYPE}.${callee.field}`] : [...(this.fieldLocs.get(callee.field) ?? [])];
+      const known = this.fieldType(callee);
+      const exact = known ? `F:${known}.${callee.field}` : undefined;
+      const dir = fn ? path.dirname(fn.file) : undefined;
+      const perDriver = known !== undefined && this.symbols.isPerDriverStruct(known);
       const out = new Map<number, PointerEvidence>();
-      for (const l of locs) for (const [id, ev] of this.at(l)) if (!out.has(id)) out.set(id, ev);
+      for (const [id, ev] of exact ? this.at(exact) : []) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
+      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : [...(this.fieldLocs.get(callee.field) ?? [])];
+      for (const l of loose) {
+        for (const [id, ev] of this.at(l)) if (!out.has(id) && path.dirname(ev.file) === dir) out.set(id, ev);
+      }
       return out;
     }
     const loc = this.loc(callee, fn);

@@ -1,8 +1,12 @@
 /**
  * The workspace's function and macro symbols, with C's scoping: a `static` function is
- * visible only in its own file and shadows global ones there; a global name may have
- * several definitions (one per `#if` branch, or one per module) and a call reaches all.
+ * visible only in its own file and shadows global ones there (a `static inline` in a
+ * header, in every file of the header's directory, which is how drivers include them);
+ * a global name may have several definitions (one per `#if` branch, or one per module)
+ * and a call reaches all of them, preferring those of its own directory, because a name
+ * defined by several drivers links to the caller's own module.
  */
+import * as path from 'path';
 import type { FileFacts, FunctionFacts, MacroFacts } from '../syntax/facts';
 
 export interface FnDef {
@@ -21,9 +25,15 @@ export class Symbols {
   readonly defs: FnDef[] = [];
   private readonly globals = new Map<string, FnDef[]>();
   private readonly statics = new Map<string, Map<string, FnDef[]>>();
+  /** Statics defined in headers, by the header's directory. */
+  private readonly headerStatics = new Map<string, Map<string, FnDef[]>>();
+  /** struct name -> directories that define it; a name defined in several is per-driver. */
+  private readonly structDirs = new Map<string, Set<string>>();
   private readonly macros = new Map<string, MacroDef[]>();
   /** typedef alias -> struct name, workspace-wide. */
   readonly typedefs = new Map<string, string>();
+  /** struct name -> field -> the field's type name (first definition wins). */
+  private readonly structFields = new Map<string, Map<string, string>>();
 
   constructor(files: Iterable<FileFacts>) {
     for (const file of files) {
@@ -31,8 +41,10 @@ export class Symbols {
         const def: FnDef = { id: this.defs.length, file: file.path, facts: fn };
         this.defs.push(def);
         if (fn.isStatic) {
-          const perFile = this.statics.get(file.path) ?? new Map<string, FnDef[]>();
-          this.statics.set(file.path, perFile);
+          const key = file.path.endsWith('.h') ? path.dirname(file.path) : file.path;
+          const table = file.path.endsWith('.h') ? this.headerStatics : this.statics;
+          const perFile = table.get(key) ?? new Map<string, FnDef[]>();
+          table.set(key, perFile);
           push(perFile, fn.name, def);
         } else {
           push(this.globals, fn.name, def);
@@ -40,12 +52,30 @@ export class Symbols {
       }
       for (const m of file.macros) push(this.macros, m.name, { file: file.path, facts: m });
       for (const t of file.typedefs) this.typedefs.set(t.alias, t.target);
+      for (const st of file.structs) {
+        const dirs = this.structDirs.get(st.name) ?? new Set<string>();
+        dirs.add(path.dirname(file.path));
+        this.structDirs.set(st.name, dirs);
+        if (this.structFields.has(st.name)) continue;
+        this.structFields.set(st.name, new Map(st.fields.map((f) => [f.name, f.type])));
+      }
     }
   }
 
   /** The definitions a call to `name` from `fromFile` reaches. */
   resolve(name: string, fromFile: string): FnDef[] {
-    return this.statics.get(fromFile)?.get(name) ?? this.globals.get(name) ?? [];
+    const own = this.statics.get(fromFile)?.get(name) ?? this.headerStatics.get(path.dirname(fromFile))?.get(name);
+    if (own) return own;
+    const globals = this.globals.get(name);
+    if (!globals || globals.length < 2) return globals ?? [];
+    const dir = path.dirname(fromFile);
+    const local = globals.filter((d) => path.dirname(d.file) === dir);
+    return local.length > 0 ? local : globals;
+  }
+
+  /** Whether several directories define a struct of this name (each driver its own). */
+  isPerDriverStruct(name: string): boolean {
+    return (this.structDirs.get(name)?.size ?? 0) > 1;
   }
 
   /** A workspace macro `name` as seen from `fromFile` (its own file's first, then any header's). */
@@ -60,9 +90,19 @@ export class Symbols {
     return this.typedefs.get(type) ?? type;
   }
 
+  /** The struct type at the end of `root.f1.f2…`, where every struct on the way is defined. */
+  chainType(root: string, fields: readonly string[]): string | undefined {
+    let type: string | undefined = this.structName(root);
+    for (const f of fields) {
+      const next: string | undefined = type === undefined ? undefined : this.structFields.get(type)?.get(f);
+      type = next === undefined ? undefined : this.structName(next);
+    }
+    return type;
+  }
+
   byName(name: string): FnDef[] {
     const out = [...(this.globals.get(name) ?? [])];
-    for (const perFile of this.statics.values()) out.push(...(perFile.get(name) ?? []));
+    for (const table of [this.statics, this.headerStatics]) for (const perFile of table.values()) out.push(...(perFile.get(name) ?? []));
     return out;
   }
 }

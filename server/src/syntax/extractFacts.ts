@@ -105,6 +105,7 @@ class Extractor {
   readonly topLevelCalls: TopLevelCall[] = [];
   readonly macros: MacroFacts[] = [];
   readonly typedefs: Array<{ alias: string; target: string }> = [];
+  readonly structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }> = [];
   /** Declared struct types of globals, and of the current function's params and locals. */
   private readonly globalTypes = new Map<string, string>();
   private scope = new Map<string, string>();
@@ -140,6 +141,10 @@ class Extractor {
           break;
         case 'type_definition':
           this.typeDefinition(child);
+          break;
+        case 'struct_specifier':
+        case 'union_specifier':
+          this.structDefinition(child, undefined);
           break;
         case 'expression_statement':
           this.topLevelStatement(child);
@@ -190,8 +195,36 @@ class Extractor {
     return true;
   }
 
+  /** Records a struct's fields of struct or typedef type, and any struct defined inside it. */
+  private structDefinition(node: SyntaxNode | null, alias: string | undefined): void {
+    if (!node || (node.type !== 'struct_specifier' && node.type !== 'union_specifier')) return;
+    const body = node.childForFieldName('body');
+    if (!body || !this.enter()) return;
+    try {
+      const nameNode = node.childForFieldName('name');
+      const name = nameNode ? this.text(nameNode) : alias;
+      const fields: Array<{ name: string; type: string }> = [];
+      for (const decl of namedChildren(body)) {
+        if (decl.type !== 'field_declaration') continue;
+        const typeNode = decl.childForFieldName('type');
+        this.structDefinition(typeNode, undefined);
+        const type = typeName(typeNode, this.text);
+        if (!type) continue;
+        for (const d of namedChildren(decl)) {
+          if (sameNode(d, typeNode)) continue;
+          const fieldName = declaratorName(d);
+          if (fieldName) fields.push({ name: this.text(fieldName), type });
+        }
+      }
+      if (name && fields.length > 0) this.structs.push({ name, fields });
+    } finally {
+      this.depth--;
+    }
+  }
+
   private fileDeclaration(node: SyntaxNode): void {
     const typeNode = node.childForFieldName('type');
+    this.structDefinition(typeNode, undefined);
     const declarators = namedChildren(node).filter((c) => !sameNode(c, typeNode) && c.type !== 'storage_class_specifier' && c.type !== 'type_qualifier' && c.type !== 'attribute_specifier');
     if (node.hasError || declarators.some((d) => d.type === 'parenthesized_declarator' || d.type === 'function_declarator')) {
       if (this.macroDeclaration(node)) return;
@@ -217,7 +250,12 @@ class Extractor {
   }
 
   private typeDefinition(node: SyntaxNode): void {
-    const target = typeName(node.childForFieldName('type'), this.text);
+    const typeNode = node.childForFieldName('type');
+    const aliases = namedChildren(node).filter((d) => d.type === 'type_identifier' || d.type.endsWith('declarator'));
+    const firstAlias = aliases.length > 0 ? declaratorName(aliases[0]) : undefined;
+    // `typedef struct { … } foo_t;` has no struct name: its fields are known by the alias.
+    this.structDefinition(typeNode, firstAlias ? this.text(firstAlias) : undefined);
+    const target = typeName(typeNode, this.text);
     if (!target) return;
     for (const d of namedChildren(node)) {
       if (d.type !== 'type_identifier' && !d.type.endsWith('declarator')) continue;
@@ -609,7 +647,8 @@ class Extractor {
         const field = cur.childForFieldName('field');
         if (!base || !field) break;
         const structType = this.typeOf(base);
-        return { kind: 'field', field: this.text(field), base: this.shortText(base), ...(structType ? { structType } : {}) };
+        const chain = structType ? undefined : this.chainOf(base);
+        return { kind: 'field', field: this.text(field), base: this.shortText(base), ...(structType ? { structType } : {}), ...(chain ? { chain } : {}) };
       }
       case 'subscript_expression': {
         const array = cur.childForFieldName('argument');
@@ -620,6 +659,29 @@ class Extractor {
         break;
     }
     return { kind: 'other', text: this.shortText(node) };
+  }
+
+  /** `a->b.c` as the root's declared type and the fields after it (`x[i]` counts as `x`). */
+  private chainOf(node: SyntaxNode): { root: string; fields: string[] } | undefined {
+    const fields: string[] = [];
+    let cur = node;
+    for (let guard = 0; guard < 16; guard++) {
+      if (cur.type === 'field_expression') {
+        const field = cur.childForFieldName('field');
+        const arg = cur.childForFieldName('argument');
+        if (!field || !arg) return undefined;
+        fields.unshift(this.text(field));
+        cur = arg;
+      } else if (cur.type === 'subscript_expression' || cur.type === 'parenthesized_expression' || cur.type === 'pointer_expression') {
+        const inner = cur.type === 'subscript_expression' || cur.type === 'pointer_expression' ? cur.childForFieldName('argument') : namedChildren(cur)[0];
+        if (!inner) return undefined;
+        cur = inner;
+      } else {
+        const root = this.typeOf(cur);
+        return root && fields.length > 0 ? { root, fields } : undefined;
+      }
+    }
+    return undefined;
   }
 
   /** The struct type of an expression, where its declaration or a cast says it. */
@@ -759,6 +821,7 @@ export function extractFromTree(root: SyntaxNode, text: string, path: string, cf
     stores: x.stores,
     topLevelCalls: x.topLevelCalls,
     macros: x.macros,
+    structs: x.structs,
     typedefs: x.typedefs,
     health: { errorNodes, functionsWithErrors: x.functions.filter((f) => f.errors > 0).length },
     problems: x.tooDeep ? [{ kind: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels; code below that depth is not analysed` }] : [],

@@ -36,8 +36,13 @@ export type ValueRef =
    * index) or local variable (`local`) of the function it appears in.
    */
   | { kind: 'name'; name: string; param?: number; local?: boolean }
-  /** `base->field` or `base.field`; `structType` when the base's declared type is known. */
-  | { kind: 'field'; field: string; structType?: string; base: string }
+  /**
+   * `base->field` or `base.field`; `structType` when the base's declared type is known.
+   * For a chained base (`be->hdlr.cyh_func`) whose root has a known type, `chain` names
+   * the root's struct type and the fields in between, for the analysis to resolve
+   * through struct definitions (`cyclic_be` . `hdlr` -> `cyc_handler_t`).
+   */
+  | { kind: 'field'; field: string; structType?: string; chain?: { root: string; fields: string[] }; base: string }
   /** `arr[i]` (the element of an array of function pointers or structs). */
   | { kind: 'index'; array: string }
   /** Anything else (a call result, arithmetic, a literal); `text` is for messages only. */
@@ -160,6 +165,8 @@ export interface FileFacts {
   stores: Array<StoreOp & { cfg: Cfg }>;
   topLevelCalls: TopLevelCall[];
   macros: MacroFacts[];
+  /** Struct and union definitions: each field whose type is a named struct, union or typedef. */
+  structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }>;
   /** `typedef struct x {…} x_t;`: alias to struct name, so field refs through either name meet. */
   typedefs: Array<{ alias: string; target: string }>;
   health: ParseHealth;

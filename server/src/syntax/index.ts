@@ -24,6 +24,7 @@ export function emptyFacts(path: string, problems: FileProblem[]): FileFacts {
     stores: [],
     topLevelCalls: [],
     macros: [],
+    structs: [],
     typedefs: [],
     health: { errorNodes: 0, functionsWithErrors: 0 },
     problems,
