@@ -1,0 +1,34 @@
+/**
+ * File URIs and workspace paths. The analysis indexes file system paths; the protocol
+ * speaks URIs. Clients encode URIs in their own way (VS Code escapes `:` in drive letters
+ * differently from Node), so the URI a client used for a file is remembered and reused
+ * when the server talks about that file.
+ */
+import * as path from 'path';
+import { fileURLToPath, pathToFileURL } from 'url';
+
+export class UriMap {
+  private readonly clientUris = new Map<string, string>();
+
+  /** The file system path of a `file:` URI, or undefined for any other scheme or a malformed URI. */
+  toPath(uri: string): string | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    try {
+      const p = path.normalize(fileURLToPath(uri));
+      this.clientUris.set(p, uri);
+      return p;
+    } catch {
+      return undefined;
+    }
+  }
+
+  toUri(p: string): string {
+    return this.clientUris.get(p) ?? pathToFileURL(p).toString();
+  }
+}
+
+/** Whether `p` is `root` or lies under it (after normalising, so `..` cannot escape). */
+export function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

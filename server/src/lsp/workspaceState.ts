@@ -1,0 +1,240 @@
+/**
+ * The server's model of the workspace: which C files are selected (Kbuild honoured), their
+ * facts (open documents override disk), the merged configuration, and the analysis of all
+ * of it, recomputed when the revision counter says something changed.
+ *
+ * Only the changed file is re-parsed; the analysis itself is re-run whole, which is fast on
+ * driver-sized workspaces. Every change bumps `revision`, so work started for an older
+ * revision can see that it is stale and drop its result.
+ */
+import * as path from 'path';
+import { analyze, selectSources, type Analysis, type FileReader } from '../analysis';
+import { BUILTIN_MODEL, KernelIndex } from '../kernel';
+import { emptyFacts, factsFromBytes, factsFromText, type CParser, type FileFacts } from '../syntax';
+import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
+import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
+import { isInside } from './uris';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+interface OpenDoc {
+  text: string;
+  version: number;
+  /** Undefined until the next analysis parses the new text. */
+  facts?: FileFacts;
+  lines?: string[];
+}
+
+const SOURCE = /\.[ch]$/;
+const KBUILD = /^(Kbuild|Makefile)$/;
+/** Files parsed between yields to the event loop while indexing, so requests keep being answered. */
+const INDEX_CHUNK = 16;
+
+export function isSourceFile(p: string): boolean {
+  return SOURCE.test(p);
+}
+
+export function isKbuildFile(p: string): boolean {
+  return KBUILD.test(path.basename(p));
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+export class WorkspaceState {
+  private rev = 0;
+  private readonly disk = new Map<string, FileFacts>();
+  private selected: string[] = [];
+  private selectedSet = new Set<string>();
+  private selectionDone = false;
+  private readonly open = new Map<string, OpenDoc>();
+  /** Disk files whose facts must be re-read at the next analysis (changed on disk, or closed in the editor). */
+  private readonly dirtyDisk = new Set<string>();
+  private readonly diskLines = new Map<string, string[]>();
+  private cache?: { revision: number; analysis: Analysis };
+  private indexRun = 0;
+  private settingsValue: IrqlensSettings = DEFAULT_SETTINGS;
+  private loaded: LoadedConfig = { config: loadConfig([], () => undefined, DEFAULT_SETTINGS).config, files: [], problems: [] };
+  private kernel = new KernelIndex(BUILTIN_MODEL, this.loaded.config);
+
+  constructor(
+    readonly roots: readonly string[],
+    private readonly reader: FileReader,
+    private readonly parser: Promise<CParser>,
+    private readonly log: Logger,
+  ) {}
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get settings(): IrqlensSettings {
+    return this.settingsValue;
+  }
+
+  get config(): LoadedConfig {
+    return this.loaded;
+  }
+
+  private bump(): void {
+    this.rev++;
+  }
+
+  /** Inside a workspace folder (any file, when the client opened no folder). */
+  inWorkspace(p: string): boolean {
+    return this.roots.length === 0 || this.roots.some((r) => isInside(r, p));
+  }
+
+  /** Whether the file takes part in the analysis. */
+  isTracked(p: string): boolean {
+    if (!isSourceFile(p) || !this.inWorkspace(p)) return false;
+    if (this.roots.length === 0) return this.open.has(p);
+    // Before the selection is known, an open file is given the benefit of the doubt.
+    return this.selectedSet.has(p) || (!this.selectionDone && this.open.has(p));
+  }
+
+  isConfigFile(p: string): boolean {
+    return this.loaded.files.includes(p);
+  }
+
+  // ---- configuration -------------------------------------------------------------
+
+  /** Re-reads the configuration files; open editors' text wins over disk. */
+  reloadConfig(): void {
+    const files = configFilesFor(this.roots, this.settingsValue, (m) => this.log.warn(m));
+    this.loaded = loadConfig(files, (f) => this.text(f), this.settingsValue);
+    this.kernel = new KernelIndex(BUILTIN_MODEL, this.loaded.config);
+    for (const p of this.loaded.problems) this.log.warn(`${p.file}:${p.line + 1}: ${p.message}`);
+    this.bump();
+  }
+
+  /** New settings; says whether the file selection must be recomputed. */
+  setSettings(settings: IrqlensSettings): { reindex: boolean } {
+    const reindex = settings.maxFiles !== this.settingsValue.maxFiles;
+    this.settingsValue = settings;
+    this.reloadConfig();
+    return { reindex };
+  }
+
+  // ---- documents and disk --------------------------------------------------------
+
+  openDoc(p: string, text: string, version: number): void {
+    this.open.set(p, { text, version });
+    this.bump();
+  }
+
+  changeDoc(p: string, text: string, version: number): void {
+    this.open.set(p, { text, version });
+    this.bump();
+  }
+
+  closeDoc(p: string): void {
+    if (!this.open.delete(p)) return;
+    // The buffer may have been closed without saving: go back to what is on disk.
+    this.dirtyDisk.add(p);
+    this.diskLines.delete(p);
+    this.bump();
+  }
+
+  isOpen(p: string): boolean {
+    return this.open.has(p);
+  }
+
+  /** A file changed, appeared or disappeared outside the editor. */
+  diskChanged(p: string): void {
+    this.diskLines.delete(p);
+    this.dirtyDisk.add(p);
+    this.bump();
+  }
+
+  /** The current text of a file: the editor's, else the disk's. */
+  text(p: string): string | undefined {
+    const doc = this.open.get(p);
+    if (doc) return doc.text;
+    const bytes = this.reader.read(p);
+    return bytes instanceof Uint8Array ? utf8.decode(bytes) : undefined;
+  }
+
+  lineText(p: string, line: number): string | undefined {
+    const doc = this.open.get(p);
+    if (doc) return (doc.lines ??= doc.text.split('\n'))[line];
+    let lines = this.diskLines.get(p);
+    if (!lines) {
+      const text = this.text(p);
+      if (text === undefined) return undefined;
+      lines = text.split('\n');
+      this.diskLines.set(p, lines);
+    }
+    return lines[line];
+  }
+
+  // ---- indexing ------------------------------------------------------------------
+
+  /**
+   * Selects the workspace's sources and parses those not parsed yet, yielding to the event
+   * loop between chunks. A later call supersedes an earlier one, which then stops.
+   * Returns false when superseded.
+   */
+  async index(progress: (done: number, total: number) => void): Promise<boolean> {
+    const run = ++this.indexRun;
+    const selection = selectSources(this.roots, this.reader, this.settingsValue.maxFiles);
+    for (const e of selection.errors) this.log.warn(`cannot index ${e.file}: ${e.reason}`);
+    if (selection.skipped.length > 0) this.log.info(`${selection.skipped.length} files not indexed (Kbuild or irqlens.maxFiles); first: ${selection.skipped[0].file}: ${selection.skipped[0].reason}`);
+    this.selected = selection.files;
+    this.selectedSet = new Set(selection.files);
+    this.selectionDone = true;
+    for (const p of [...this.disk.keys()]) if (!this.selectedSet.has(p)) this.disk.delete(p);
+    this.bump();
+
+    const todo = selection.files.filter((p) => !this.disk.has(p) && !this.open.has(p));
+    const parser = await this.parser;
+    progress(0, todo.length);
+    for (let i = 0; i < todo.length; i += INDEX_CHUNK) {
+      if (run !== this.indexRun) return false;
+      for (const p of todo.slice(i, i + INDEX_CHUNK)) this.disk.set(p, this.parseDisk(parser, p));
+      this.bump();
+      progress(Math.min(i + INDEX_CHUNK, todo.length), todo.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return run === this.indexRun;
+  }
+
+  private parseDisk(parser: CParser, p: string): FileFacts {
+    const bytes = this.reader.read(p);
+    return bytes instanceof Uint8Array ? factsFromBytes(parser, p, bytes) : emptyFacts(p, [{ kind: 'read-failed', message: bytes.error }]);
+  }
+
+  // ---- analysis ------------------------------------------------------------------
+
+  /** The analysis of the current revision: re-parses what changed, then re-analyses. */
+  async analysis(): Promise<Analysis> {
+    const parser = await this.parser;
+    if (this.cache && this.cache.revision === this.rev) return this.cache.analysis;
+    for (const p of this.dirtyDisk) {
+      if (this.open.has(p)) continue;
+      if (this.selectedSet.has(p)) this.disk.set(p, this.parseDisk(parser, p));
+      else this.disk.delete(p);
+    }
+    this.dirtyDisk.clear();
+    const files: FileFacts[] = [];
+    for (const p of this.selected) {
+      const facts = this.open.has(p) ? this.openFacts(parser, p) : this.disk.get(p);
+      if (facts) files.push(facts);
+    }
+    for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(this.openFacts(parser, p));
+    const started = Date.now();
+    const analysis = analyze(files, this.kernel);
+    this.log.info(`analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms: ${analysis.findings.length} findings`);
+    this.cache = { revision: this.rev, analysis };
+    return analysis;
+  }
+
+  private openFacts(parser: CParser, p: string): FileFacts {
+    const doc = this.open.get(p);
+    if (!doc) return emptyFacts(p, []);
+    return (doc.facts ??= factsFromText(parser, p, doc.text));
+  }
+}
