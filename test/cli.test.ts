@@ -25,7 +25,7 @@ test('the seed pattern: text output names the call, the context and every hop; e
   const first = r.stdout.split('\n')[0];
   assert.match(first, /^\.\.\/common\/dtrace_xcall\.c:\d+:\d+: error: smp_call_function\(\) may run in hardirq context .*\[xcall-in-atomic\]$/);
   for (const fn of ['be_callback', 'dtrace_state_deadman', 'dtrace_sync', 'dtrace_xcall', 'orig_dtrace_xcall']) assert.match(r.stdout, new RegExp(`\\b${fn}: `));
-  assert.match(r.stdout, /via pointer\s+be_callback: calls dtrace_state_deadman\(\) through a function pointer \(hdlr\.cyh_func = \(cyc_func_t\)dtrace_state_deadman/);
+  assert.match(r.stdout, /via pointer\s+be_callback: calls dtrace_state_deadman\(\) through a function pointer \(hdlr\.cyh_func = \(cyc_func_t\)dtrace_state_deadman\) \[stored at dtrace_state\.c:26:2\]/);
 });
 
 test('the corrected variant, deferring to a workqueue, has no finding; exit 0', () => {

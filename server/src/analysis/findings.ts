@@ -26,6 +26,8 @@ export interface WitnessStep {
   function: string;
   location: Location;
   note: string;
+  /** For `indirect`: where the function pointer was stored. */
+  evidence?: Location;
 }
 
 export type Severity = 'error' | 'warning';

@@ -54,7 +54,8 @@ export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symb
           kind: 'indirect',
           function: caller.facts.name,
           location,
-          note: `calls ${def.facts.name}() through a function pointer (${ev.text}, at ${ev.file}:${ev.pos.line + 1})`,
+          note: `calls ${def.facts.name}() through a function pointer (${ev.text})`,
+          evidence: { file: ev.file, pos: ev.pos },
         });
       } else {
         const via = parent.kind === 'call' && parent.viaMacro ? ` (via macro ${parent.viaMacro})` : '';

@@ -46,12 +46,17 @@ function loadConfig(explicit: string | undefined, base: string): ConfigLoad {
   return { ok: true, config: parsed.config };
 }
 
+/**
+ * The wasm parser by default: it yields the same facts as the native one (a test checks
+ * it), extracts them about twice as fast (each node access into the native binding
+ * crosses into C++) and frees each tree at once, where native trees wait for V8's GC.
+ * See BENCHMARKS.md.
+ */
 async function parser(): Promise<CParser> {
   try {
-    return createNativeParser();
+    return await createWasmParser();
   } catch {
-    // No native binding for this platform: the wasm parser gives the same facts, a little slower.
-    return createWasmParser();
+    return createNativeParser();
   }
 }
 

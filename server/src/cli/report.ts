@@ -15,6 +15,8 @@ export interface ReportStep {
   column: number;
   kind: string;
   note: string;
+  /** Where the function pointer of an indirect hop was stored. */
+  evidence?: { file: string; line: number; column: number };
 }
 
 export interface ReportFinding {
@@ -71,6 +73,7 @@ export function toReportFinding(f: Finding, base: string): ReportFinding {
       column: s.location.pos.col + 1,
       kind: s.kind,
       note: s.note,
+      ...(s.evidence ? { evidence: { file: relative(base, s.evidence.file), line: s.evidence.pos.line + 1, column: s.evidence.pos.col + 1 } } : {}),
     })),
   };
 }

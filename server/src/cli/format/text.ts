@@ -14,7 +14,8 @@ export function formatText(report: Report): string {
   for (const f of report.findings) {
     lines.push(`${f.location.file}:${f.location.line}:${f.location.column}: ${f.severity}: ${f.message} [${f.rule}]`);
     for (const s of f.path) {
-      lines.push(`    ${`${s.file}:${s.line}:${s.column}`.padEnd(28)} ${KIND_LABELS[s.kind].padEnd(11)} ${s.function}: ${s.note}`);
+      const stored = s.evidence ? ` [stored at ${s.evidence.file}:${s.evidence.line}:${s.evidence.column}]` : '';
+      lines.push(`    ${`${s.file}:${s.line}:${s.column}`.padEnd(28)} ${KIND_LABELS[s.kind].padEnd(11)} ${s.function}: ${s.note}${stored}`);
     }
     lines.push('');
   }
