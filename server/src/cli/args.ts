@@ -1,4 +1,5 @@
 /** Command-line parsing for `irqlens`: a result value, never an exception. */
+import { LSP_USAGE, parseLspArgs, type LspArgs } from './lspCommand';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -11,11 +12,12 @@ export interface CheckArgs {
   all: boolean;
 }
 
-export type ParsedArgs = CheckArgs | { command: 'help' } | { command: 'version' };
+export type ParsedArgs = CheckArgs | LspArgs | { command: 'help' } | { command: 'version' };
 
 export type ArgsResult = { ok: true; args: ParsedArgs } | { ok: false; error: string };
 
 export const USAGE = `usage: irqlens check <paths...> [--format text|json|sarif] [--config FILE] [--all]
+       ${LSP_USAGE}
        irqlens --help | --version
 
 Finds paths from interrupt and atomic context to synchronous cross-CPU calls and
@@ -28,6 +30,7 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) return { ok: true, args: { command: 'help' } };
   if (argv.includes('--version')) return { ok: true, args: { command: 'version' } };
   const [command, ...rest] = argv;
+  if (command === 'lsp') return parseLspArgs(rest);
   if (command !== 'check') return { ok: false, error: `unknown command '${command}' (expected check)` };
   const paths: string[] = [];
   let format: Format = 'text';

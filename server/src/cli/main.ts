@@ -121,6 +121,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.out(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'lsp') return (await import('./lspCommand')).runLsp(args);
   try {
     return await check(args, io);
   } catch (err) {

@@ -6,7 +6,7 @@
 import { MarkupKind, type Hover } from 'vscode-languageserver';
 import type { Analysis, FlowState, FnDef } from '../analysis';
 import { contextOf, isAtomic } from '../analysis/flow';
-import { FORBIDDEN_CONTEXTS, describeContext } from '../analysis/rules';
+import { CONTEXT_ORDER, FORBIDDEN_CONTEXTS, describeContext } from '../analysis/rules';
 import { RULE_IDS, type Context, type RuleId } from '../kernel';
 import { escapeMarkdown as esc } from './markdown';
 import { symbolAt } from './symbolAt';
@@ -28,16 +28,14 @@ function contextLines(analysis: Analysis, def: FnDef): string[] {
   const out = [`**${esc(def.facts.name)}()** can run in:`, ''];
   for (const c of contexts) {
     const entry = c.steps.find((s) => s.kind === 'entry');
-    const chain: string[] = [];
-    for (const s of c.steps) {
-      if (s.kind !== 'entry' && s.kind !== 'call' && s.kind !== 'indirect') continue;
-      const name = esc(s.function) + (s.kind === 'indirect' ? ' (via function pointer)' : '');
-      if (chain[chain.length - 1] !== name) chain.push(name);
-    }
-    chain.push(esc(def.facts.name));
+    // Each call step happens in its caller; an `indirect` one reaches the next function through a pointer.
+    const chain = c.steps
+      .filter((s) => s.kind === 'call' || s.kind === 'indirect')
+      .map((s) => `${esc(s.function)} ${s.kind === 'indirect' ? '→ (function pointer)' : '→'} `)
+      .join('');
     const origin = entry ? esc(entry.note) : `an IRQs-off or atomic region in ${esc(c.steps[0]?.function ?? def.facts.name)}()`;
     out.push(`- **${esc(describeContext(c.context))}**, from ${origin}`);
-    out.push(`  - chain: ${chain.join(' → ')}`);
+    out.push(`  - chain: ${chain}${esc(def.facts.name)}`);
     out.push(`  - forbidden there: ${esc(forbiddenIn(c.context))}`);
   }
   return out;
@@ -56,7 +54,9 @@ function describeState(s: FlowState): string {
 }
 
 function callLines(analysis: Analysis, caller: FnDef, name: string, at: { line: number; col: number }): string[] {
-  const states = analysis.statesAt(caller, at);
+  const rank = (s: FlowState): number => CONTEXT_ORDER.indexOf(contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) }));
+  // Most restrictive first, as findings name their context.
+  const states = analysis.statesAt(caller, at).sort((a, b) => rank(a) - rank(b));
   const seen = new Set<string>();
   const lines: string[] = [];
   for (const s of states) {

@@ -1,9 +1,12 @@
+import type { SimResult, WhatIfResult } from '../sim';
+
 /**
  * The custom protocol between the irqlens language server and its clients: command ids,
  * custom request and notification names with their parameter and result shapes, and the
  * settings the server reads. This is the ONE module both `server/` and `client/` import,
- * so it imports nothing at run time: plain constants and types that any LSP client
- * (VS Code, Neovim, Emacs) can follow from the names alone.
+ * so it imports nothing at run time (the simulator's result types are type-only imports):
+ * plain constants and types that any LSP client (VS Code, Neovim, Emacs) can follow from
+ * the names alone.
  *
  * Positions and ranges are LSP's (zero-based line and UTF-16 character); files are
  * `file://` URIs unless a field says it is a file system path.
@@ -90,12 +93,14 @@ export interface FindingsParams {
 }
 
 /**
- * The simulator's answer. `simulation` is the simulator's own JSON result, passed through
- * unchanged (see server/src/sim); source locations inside it are file system paths as the
- * index holds them, which `vscode.Uri.file` turns into URIs.
+ * The simulator's answer. `simulation` is the path as written and `whatIf` the same path
+ * with the forbidden call deferred to a work item (null when that variant cannot be built),
+ * both the simulator's own results passed through unchanged (server/src/sim/result.ts).
+ * Source locations inside them (`TraceStep.file`, one-based `line`, zero-based `col`) are
+ * file system paths as the index holds them, which `vscode.Uri.file` turns into URIs.
  */
 export type SimulateResult =
-  | { ok: true; findingId: string; finding: FindingInfo; cpus: number; simulation: unknown }
+  | { ok: true; findingId: string; finding: FindingInfo; cpus: number; simulation: SimResult; whatIf: WhatIfResult | null }
   | { ok: false; findingId: string; error: string };
 
 export interface IndexStatus {
@@ -126,7 +131,7 @@ export interface IrqlensSettings {
    * folder, merged over each folder's `.irqlens.json`. Paths outside the workspace are ignored.
    */
   configPath: string;
-  /** `irqlens.maxFiles`: index at most this many C files per workspace folder. */
+  /** `irqlens.maxFiles`: index at most this many C and header files in the whole workspace. */
   maxFiles: number;
   /** `irqlens.showAllConfidences`: also report findings that depend on `#if` branches that may not both be built. */
   showAllConfidences: boolean;

@@ -49,7 +49,8 @@ export class WorkspaceState {
   private readonly disk = new Map<string, FileFacts>();
   private selected: string[] = [];
   private selectedSet = new Set<string>();
-  private selectionDone = false;
+  /** Files the selection left out on purpose (Kbuild, maxFiles): not analysed even when open. */
+  private skippedSet = new Set<string>();
   private readonly open = new Map<string, OpenDoc>();
   /** Disk files whose facts must be re-read at the next analysis (changed on disk, or closed in the editor). */
   private readonly dirtyDisk = new Set<string>();
@@ -92,8 +93,9 @@ export class WorkspaceState {
   isTracked(p: string): boolean {
     if (!isSourceFile(p) || !this.inWorkspace(p)) return false;
     if (this.roots.length === 0) return this.open.has(p);
-    // Before the selection is known, an open file is given the benefit of the doubt.
-    return this.selectedSet.has(p) || (!this.selectionDone && this.open.has(p));
+    // A file opened before the selection is known, or created in the editor since, is
+    // analysed unless the selection left it out on purpose.
+    return this.selectedSet.has(p) || (this.open.has(p) && !this.skippedSet.has(p));
   }
 
   isConfigFile(p: string): boolean {
@@ -185,7 +187,7 @@ export class WorkspaceState {
     if (selection.skipped.length > 0) this.log.info(`${selection.skipped.length} files not indexed (Kbuild or irqlens.maxFiles); first: ${selection.skipped[0].file}: ${selection.skipped[0].reason}`);
     this.selected = selection.files;
     this.selectedSet = new Set(selection.files);
-    this.selectionDone = true;
+    this.skippedSet = new Set(selection.skipped.map((f) => f.file));
     for (const p of [...this.disk.keys()]) if (!this.selectedSet.has(p)) this.disk.delete(p);
     this.bump();
 

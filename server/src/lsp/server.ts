@@ -1,0 +1,290 @@
+/**
+ * The language server's wiring: LSP messages in, WorkspaceState and the feature modules
+ * (one per request family) in between, diagnostics and results out. This module and its
+ * siblings are the only code that knows LSP.
+ *
+ * The server takes its connection as an argument, so tests can run it over in-memory
+ * streams as well as over stdio or IPC. Every handler goes through `guard`: a failure in
+ * one request is logged and answered with an empty result, never a dead server.
+ */
+import * as path from 'path';
+import {
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Worker } from 'worker_threads';
+import type { Analysis, FileReader } from '../analysis';
+import { createNativeParser, createWasmParser, type Backend, type CParser } from '../syntax';
+import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './callHierarchy';
+import { codeActions } from './codeActions';
+import { codeLenses } from './codeLens';
+import { CONFIG_FILE } from './configFiles';
+import { DiagnosticsPublisher, allDiagnostics, shownFindings, toFindingInfo } from './diagnostics';
+import { hover } from './hover';
+import { definition, references } from './navigation';
+import {
+  FINDINGS_REQUEST,
+  INDEX_STATUS_NOTIFICATION,
+  SERVER_COMMANDS,
+  SETTINGS_SECTION,
+  SIMULATE_COMMAND,
+  SIMULATE_REQUEST,
+  type FindingInfo,
+  type FindingsParams,
+  type IndexStatus,
+  type SimulateResult,
+} from './protocol';
+import { parseSettings } from './settings';
+import { parseSimulateArgs, simulateFinding } from './simulation';
+import { UriMap } from './uris';
+import { WorkspaceState, isKbuildFile, isSourceFile, type Logger } from './workspaceState';
+
+export interface ServerOptions {
+  /** wasm by default: VS Code's extension host is Electron, whose ABI native modules would have to match. */
+  parser: Backend;
+  reader: FileReader;
+  /** Milliseconds to wait after an edit before re-analysing, so that typing is not analysed keystroke by keystroke. */
+  debounceMs?: number;
+}
+
+const DEFAULT_DEBOUNCE_MS = 150;
+
+function createParser(backend: Backend): Promise<CParser> {
+  return backend === 'native' ? Promise.resolve().then(createNativeParser) : createWasmParser();
+}
+
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const log: Logger = {
+    info: (m) => connection.console.info(m),
+    warn: (m) => connection.console.warn(m),
+    error: (m) => connection.console.error(m),
+  };
+  const uris = new UriMap();
+  const documents = new TextDocuments(TextDocument);
+  const publisher = new DiagnosticsPublisher((uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }));
+  const workers = new Set<Worker>();
+  let state: WorkspaceState | undefined;
+  let canPullSettings = false;
+  let canWatchDynamically = false;
+  let canReportProgress = false;
+  let indexing = false;
+  let publishTimer: NodeJS.Timeout | undefined;
+  let shuttingDown = false;
+
+  /** Runs a handler, logging and answering `fallback` when it fails, when there is no workspace yet, or when cancelled. */
+  function guard<P, R>(name: string, fallback: R, handler: (params: P, s: WorkspaceState, token: CancellationToken | undefined) => Promise<R> | R) {
+    return async (params: P, token?: CancellationToken): Promise<R> => {
+      if (!state) return fallback;
+      try {
+        const result = await handler(params, state, token);
+        return token?.isCancellationRequested ? fallback : result;
+      } catch (err) {
+        log.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return fallback;
+      }
+    };
+  }
+
+  /** A request about one document: its path, when it is a file the server analyses. */
+  function fileRequest<P extends { textDocument: { uri: string } }, R>(
+    name: string,
+    fallback: R,
+    handler: (analysis: Analysis, s: WorkspaceState, file: string, params: P, token: CancellationToken | undefined) => R | Promise<R>,
+  ) {
+    return guard<P, R>(name, fallback, async (params, s, token) => {
+      const file = uris.toPath(params.textDocument.uri);
+      if (!file || !s.isTracked(file)) return fallback;
+      return handler(await s.analysis(), s, file, params, token);
+    });
+  }
+
+  async function publishNow(s: WorkspaceState): Promise<void> {
+    const revision = s.revision;
+    const analysis = await s.analysis();
+    // A newer change arrived while the parser was loading: its own publish will follow.
+    if (s.revision !== revision || shuttingDown) return;
+    publisher.publish(allDiagnostics(analysis, s, uris));
+    const status: IndexStatus = { state: indexing ? 'indexing' : 'ready', filesDone: 0, filesTotal: 0, findings: shownFindings(analysis, s.settings).length };
+    void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
+  }
+
+  /** Debounced re-analysis and publication; every call restarts the wait, so only the last revision is analysed. */
+  function schedulePublish(): void {
+    if (!state || shuttingDown) return;
+    const s = state;
+    if (publishTimer) clearTimeout(publishTimer);
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  }
+
+  async function pullSettings(s: WorkspaceState): Promise<{ reindex: boolean }> {
+    if (!canPullSettings) {
+      s.reloadConfig();
+      return { reindex: false };
+    }
+    const raw: unknown = await connection.workspace.getConfiguration(SETTINGS_SECTION);
+    return s.setSettings(parseSettings(raw));
+  }
+
+  async function reindex(s: WorkspaceState): Promise<void> {
+    let progress: WorkDoneProgressServerReporter | undefined;
+    if (canReportProgress) {
+      progress = await connection.window.createWorkDoneProgress();
+      progress.begin('irqlens: indexing', 0, 'selecting files', false);
+    }
+    indexing = true;
+    void connection.sendNotification(INDEX_STATUS_NOTIFICATION, { state: 'indexing', filesDone: 0, filesTotal: 0, findings: 0 } satisfies IndexStatus);
+    const started = Date.now();
+    let total = 0;
+    try {
+      const finished = await s.index((done, all) => {
+        total = all;
+        progress?.report(all === 0 ? 100 : Math.floor((done / all) * 100), `${done}/${all} files`);
+      });
+      if (finished) log.info(`indexed ${total} files in ${Date.now() - started} ms`);
+    } finally {
+      indexing = false;
+      progress?.done();
+    }
+    await publishNow(s);
+  }
+
+  function startIndex(s: WorkspaceState): void {
+    reindex(s).catch((err: unknown) => log.error(`indexing failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+    const roots = folders.map((f) => uris.toPath(f.uri)).filter((p): p is string => p !== undefined);
+    state = new WorkspaceState(roots, options.reader, createParser(options.parser), log);
+    canPullSettings = params.capabilities.workspace?.configuration === true;
+    canWatchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    canReportProgress = params.capabilities.window?.workDoneProgress === true;
+    log.info(`irqlens language server (${options.parser} parser) for ${roots.length > 0 ? roots.join(', ') : 'open files only'}`);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        codeLensProvider: { resolveProvider: false },
+        callHierarchyProvider: true,
+        executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+      },
+      serverInfo: { name: 'irqlens' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    const s = state;
+    if (!s) return;
+    if (canWatchDynamically) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{c,h}' }, { globPattern: `**/${CONFIG_FILE}` }, { globPattern: '**/{Kbuild,Makefile}' }],
+      });
+    }
+    pullSettings(s)
+      .catch((err: unknown) => log.warn(`cannot read settings, using defaults: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => startIndex(s));
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    const s = state;
+    if (!s) return;
+    pullSettings(s)
+      .then(({ reindex: again }) => (again ? startIndex(s) : schedulePublish()))
+      .catch((err: unknown) => log.error(`settings change failed: ${err instanceof Error ? err.message : String(err)}`));
+  });
+
+  documents.onDidChangeContent((e) => {
+    const file = uris.toPath(e.document.uri);
+    if (!state || !file) return;
+    state.changeDoc(file, e.document.getText(), e.document.version);
+    if (state.isConfigFile(file)) state.reloadConfig();
+    schedulePublish();
+  });
+
+  documents.onDidClose((e) => {
+    const file = uris.toPath(e.document.uri);
+    if (!state || !file) return;
+    state.closeDoc(file);
+    if (state.isConfigFile(file)) state.reloadConfig();
+    schedulePublish();
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    const s = state;
+    if (!s) return;
+    let selectionChanged = false;
+    let configChanged = false;
+    for (const change of params.changes) {
+      const file = uris.toPath(change.uri);
+      if (!file || !s.inWorkspace(file)) continue;
+      if (path.basename(file) === CONFIG_FILE || s.isConfigFile(file)) configChanged = true;
+      else if (isKbuildFile(file)) selectionChanged = true;
+      else if (isSourceFile(file)) {
+        // A new or deleted file changes the selection; an open file's buffer wins over the disk.
+        if (change.type !== FileChangeType.Changed) selectionChanged = true;
+        if (!s.isOpen(file)) s.diskChanged(file);
+      }
+    }
+    if (configChanged) s.reloadConfig();
+    if (selectionChanged) startIndex(s);
+    else schedulePublish();
+  });
+
+  connection.onHover(fileRequest('hover', null, (a, s, file, p) => hover(a, s, file, p.position)));
+  connection.onDefinition(fileRequest('definition', [], (a, s, file, p) => definition(a, s, uris, file, p.position)));
+  connection.onReferences(fileRequest('references', [], (a, s, file, p) => references(a, s, uris, file, p.position, p.context.includeDeclaration)));
+  connection.onCodeAction(fileRequest('codeAction', [], (a, s, file, p) => codeActions(a, s, file, p)));
+  connection.onCodeLens(fileRequest('codeLens', [], (a, s, file) => codeLenses(a, s, file)));
+  connection.languages.callHierarchy.onPrepare(fileRequest('prepareCallHierarchy', [], (a, s, file, p) => prepareCallHierarchy(a, s, uris, file, p.position)));
+  connection.languages.callHierarchy.onIncomingCalls(guard('incomingCalls', [], async (p, s) => incomingCalls(await s.analysis(), s, uris, p.item)));
+  connection.languages.callHierarchy.onOutgoingCalls(guard('outgoingCalls', [], async (p, s) => outgoingCalls(await s.analysis(), s, uris, p.item)));
+
+  const simulateFailure = (findingId: string, error: string): SimulateResult => ({ ok: false, findingId, error });
+  const runSimulation = async (raw: unknown, s: WorkspaceState, token: CancellationToken | undefined): Promise<SimulateResult> => {
+    const args = parseSimulateArgs(raw);
+    if (!args) return simulateFailure('', 'expected { findingId: string, cpus?: number }');
+    return simulateFinding(await s.analysis(), s, uris, args, token, workers);
+  };
+
+  connection.onExecuteCommand(
+    guard<{ command: string; arguments?: unknown[] }, SimulateResult | null>('executeCommand', null, (p, s, token) => {
+      if (p.command !== SIMULATE_COMMAND) return simulateFailure('', `unknown command ${p.command}`);
+      return runSimulation(p.arguments?.[0], s, token);
+    }),
+  );
+  connection.onRequest(SIMULATE_REQUEST, guard<unknown, SimulateResult>(SIMULATE_REQUEST, simulateFailure('', 'no workspace'), (p, s, token) => runSimulation(p, s, token)));
+  connection.onRequest(
+    FINDINGS_REQUEST,
+    guard<FindingsParams | undefined, FindingInfo[]>(FINDINGS_REQUEST, [], async (p, s) => {
+      const file = p?.uri ? uris.toPath(p.uri) : undefined;
+      if (p?.uri && !file) return [];
+      const analysis = await s.analysis();
+      return shownFindings(analysis, s.settings)
+        .filter((f) => file === undefined || f.location.file === file)
+        .map((f) => toFindingInfo(f, s, uris));
+    }),
+  );
+
+  connection.onShutdown(() => {
+    shuttingDown = true;
+    if (publishTimer) clearTimeout(publishTimer);
+    for (const w of workers) void w.terminate();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
