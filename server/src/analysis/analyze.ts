@@ -47,7 +47,17 @@ function rank(c: Context): number {
   return CONTEXT_ORDER.indexOf(c);
 }
 
+/** Milliseconds per phase, so the next bottleneck is visible in benchmarks. */
+export interface PhaseTimes {
+  symbols: number;
+  pointsTo: number;
+  entries: number;
+  propagate: number;
+  findings: number;
+}
+
 export class Analysis {
+  readonly times: PhaseTimes;
   readonly symbols: Symbols;
   readonly pointsTo: PointsTo;
   readonly entries: Entry[];
@@ -59,13 +69,25 @@ export class Analysis {
     readonly files: readonly FileFacts[],
     readonly kernel: KernelIndex,
   ) {
+    let t = performance.now();
+    const lap = (): number => {
+      const now = performance.now();
+      const d = now - t;
+      t = now;
+      return d;
+    };
     this.symbols = new Symbols(files);
+    const symbols = lap();
     const fileStores = files.flatMap((f) => f.stores.map((store) => ({ file: f.path, store })));
     this.pointsTo = new PointsTo(this.symbols, fileStores);
+    const pointsTo = lap();
     this.entries = findEntries(files, this.symbols, this.pointsTo, kernel);
+    const entries = lap();
     this.flow = { kernel, symbols: this.symbols };
     this.propagation = propagate(this.flow, this.pointsTo, this.entries);
+    const propagated = lap();
     this.findings = [...this.propagation.hits.values()].map((hits) => this.finding(hits)).sort(compareFindings);
+    this.times = { symbols, pointsTo, entries, propagate: propagated, findings: lap() };
   }
 
   private finding(hits: Hit[]): Finding {
