@@ -64,6 +64,14 @@ test('kernel annotations and declaration macros parse without errors', () => {
     '\t}',
     '\treturn 0;',
     '}',
+    'static void link_modes(struct ethtool_link_ksettings *ks, struct work_struct *w)',
+    '{',
+    '\tstruct adapter *a = container_of(w,',
+    '\t\t\t\t\t  struct adapter,',
+    '\t\t\t\t\t  work);',
+    '\tethtool_link_ksettings_add_link_mode(ks, supported, 10000baseT_Full);',
+    '\tudelay(0x1fUL + 10u + 1e3);',
+    '}',
     'static void __exit drv_exit(void) { }',
     'static __always_inline notrace void fast(void) { }',
     'asmlinkage void entry(void) { }',
@@ -72,7 +80,7 @@ test('kernel annotations and declaration macros parse without errors', () => {
   ].join('\n');
   const f = factsFromText(parser(), 'k.c', text);
   assert.equal(f.health.errorNodes, 0);
-  assert.deepEqual(f.functions.map((x) => x.name), ['drv_init', 'drv_exit', 'fast', 'entry']);
+  assert.deepEqual(f.functions.map((x) => x.name), ['drv_init', 'link_modes', 'drv_exit', 'fast', 'entry']);
   assert.deepEqual(f.topLevelCalls.map((c) => c.callee), ['DEFINE_SPINLOCK', 'DECLARE_TASKLET', 'EXPORT_SYMBOL', 'module_init']);
 });
 

@@ -8,6 +8,8 @@
  * - `DEFINE_PER_CPU(type, name)` becomes `type name`, a plain declaration;
  * - a type passed to a macro (`container_of(p, struct foo, member)`, `offsetof(struct foo, x)`)
  *   becomes one identifier (`struct_foo`), since C has no expression that is a type;
+ * - a token-pasted name that starts with a digit (`ETHTOOL_LINK_MODE(10000baseT_Full)`)
+ *   gets `_` for its first digit, since C has no such token;
  * - `static DECLARE_TASKLET(t, fn);` at file scope loses its `static`, so the declaration
  *   macro parses as the call it looks like (tree-sitter has no declaration that fits);
  * - loop macros at statement start (`list_for_each_entry(pos, head, member) { … }`) become
@@ -76,7 +78,15 @@ function isLoopMacroUse(text: string, start: number, close: number): boolean {
 }
 
 /** `struct foo` standing alone between `(`/`,` and `,`/`)`: a macro's type argument, never a cast. */
-const TYPE_ARGUMENT = /([(,][ \t]*)(struct|union|enum)([ \t]+)([A-Za-z_]\w*)(?=[ \t]*[,)])/g;
+const TYPE_ARGUMENT = /([(,]\s*)(struct|union|enum)([ \t]+)([A-Za-z_]\w*)(?=\s*[,)])/g;
+
+/** A digit-led word that is no C number (`0x1f`, `10UL`, `1e5`, `2.5f` are numbers). */
+const DIGIT_WORD = /\b\d\w*[A-Za-z_]\w*\b/g;
+const NUMBER = /^(?:0[xX][0-9a-fA-F]+|0[bB][01]+|\d+(?:[eE][+-]?\d+)?)[uUlLfF]*$/;
+
+function undigitWords(text: string): string {
+  return text.replace(DIGIT_WORD, (w: string) => (NUMBER.test(w) ? w : '_' + w.slice(1)));
+}
 
 /** `static NAME(` at the start of a line, NAME in upper case as kernel declaration macros are. */
 const STATIC_MACRO = /^([ \t]*)static([ \t]+[A-Z][A-Z0-9_]*[ \t]*)\(/gm;
@@ -90,7 +100,7 @@ function unstaticMacros(text: string): string {
 
 export function neutraliseDialect(text: string): string {
   const typesJoined = text.replace(TYPE_ARGUMENT, (_m, open: string, kw: string, space: string, name: string) => open + kw + '_'.repeat(space.length) + name);
-  return rewriteMacros(unstaticMacros(typesJoined));
+  return rewriteMacros(unstaticMacros(undigitWords(typesJoined)));
 }
 
 function rewriteMacros(text: string): string {
