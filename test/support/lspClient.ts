@@ -4,10 +4,17 @@
  * watcher registration) and records what it publishes. Waiting is by notification with a
  * generous timeout that only guards against a hang; nothing is timed.
  */
-import { spawn, type ChildProcess } from 'child_process';
+import { fork, spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createMessageConnection,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams, WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageserver-protocol';
 import { ROOT } from './fixtures';
 
@@ -30,10 +37,16 @@ export class LspTestClient {
   private waiters: Array<() => void> = [];
   private stderr = '';
 
-  constructor(extraArgs: string[] = []) {
-    this.process = spawn(process.execPath, [path.join(ROOT, 'bin', 'irqlens.js'), 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(transport: 'stdio' | 'node-ipc' = 'stdio', extraArgs: string[] = []) {
+    const bin = path.join(ROOT, 'bin', 'irqlens.js');
+    if (transport === 'stdio') {
+      this.process = spawn(process.execPath, [bin, 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    } else {
+      this.process = fork(bin, ['lsp', '--node-ipc', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+      this.connection = createMessageConnection(new IPCMessageReader(this.process), new IPCMessageWriter(this.process));
+    }
     this.process.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       this.wake();

@@ -15,6 +15,7 @@ import {
   TextDocuments,
   type CancellationToken,
   type Connection,
+  type DidChangeWatchedFilesParams,
   type InitializeParams,
   type InitializeResult,
   type WorkDoneProgressServerReporter,
@@ -76,6 +77,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let canWatchDynamically = false;
   let canReportProgress = false;
   let indexing = false;
+  /** The last index run's counts, for the status notification. */
+  let indexed = { done: 0, total: 0 };
   let publishTimer: NodeJS.Timeout | undefined;
   let shuttingDown = false;
 
@@ -89,6 +92,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       } catch (err) {
         log.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         return fallback;
+      }
+    };
+  }
+
+  /** Runs a notification handler; a failure is logged and the server goes on. */
+  function safely<P>(name: string, handler: (params: P, s: WorkspaceState) => void) {
+    return (params: P): void => {
+      if (!state) return;
+      try {
+        handler(params, state);
+      } catch (err) {
+        log.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     };
   }
@@ -112,7 +127,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     // A newer change arrived while the parser was loading: its own publish will follow.
     if (s.revision !== revision || shuttingDown) return;
     publisher.publish(allDiagnostics(analysis, s, uris));
-    const status: IndexStatus = { state: indexing ? 'indexing' : 'ready', filesDone: 0, filesTotal: 0, findings: shownFindings(analysis, s.settings).length };
+    const status: IndexStatus = { state: indexing ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }
 
@@ -145,13 +160,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     indexing = true;
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, { state: 'indexing', filesDone: 0, filesTotal: 0, findings: 0 } satisfies IndexStatus);
     const started = Date.now();
-    let total = 0;
     try {
-      const finished = await s.index((done, all) => {
-        total = all;
-        progress?.report(all === 0 ? 100 : Math.floor((done / all) * 100), `${done}/${all} files`);
+      const finished = await s.index((done, total) => {
+        indexed = { done, total };
+        progress?.report(total === 0 ? 100 : Math.floor((done / total) * 100), `${done}/${total} files`);
       });
-      if (finished) log.info(`indexed ${total} files in ${Date.now() - started} ms`);
+      if (finished) log.info(`indexed ${indexed.total} files in ${Date.now() - started} ms`);
     } finally {
       indexing = false;
       progress?.done();
@@ -207,42 +221,46 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       .catch((err: unknown) => log.error(`settings change failed: ${err instanceof Error ? err.message : String(err)}`));
   });
 
-  documents.onDidChangeContent((e) => {
-    const file = uris.toPath(e.document.uri);
-    if (!state || !file) return;
-    state.changeDoc(file, e.document.getText(), e.document.version);
-    if (state.isConfigFile(file)) state.reloadConfig();
-    schedulePublish();
-  });
+  documents.onDidChangeContent(
+    safely('didChange', (e: { document: TextDocument }, s) => {
+      const file = uris.toPath(e.document.uri);
+      if (!file) return;
+      s.changeDoc(file, e.document.getText(), e.document.version);
+      if (s.isConfigFile(file)) s.reloadConfig();
+      schedulePublish();
+    }),
+  );
 
-  documents.onDidClose((e) => {
-    const file = uris.toPath(e.document.uri);
-    if (!state || !file) return;
-    state.closeDoc(file);
-    if (state.isConfigFile(file)) state.reloadConfig();
-    schedulePublish();
-  });
+  documents.onDidClose(
+    safely('didClose', (e: { document: TextDocument }, s) => {
+      const file = uris.toPath(e.document.uri);
+      if (!file) return;
+      s.closeDoc(file);
+      if (s.isConfigFile(file)) s.reloadConfig();
+      schedulePublish();
+    }),
+  );
 
-  connection.onDidChangeWatchedFiles((params) => {
-    const s = state;
-    if (!s) return;
-    let selectionChanged = false;
-    let configChanged = false;
-    for (const change of params.changes) {
-      const file = uris.toPath(change.uri);
-      if (!file || !s.inWorkspace(file)) continue;
-      if (path.basename(file) === CONFIG_FILE || s.isConfigFile(file)) configChanged = true;
-      else if (isKbuildFile(file)) selectionChanged = true;
-      else if (isSourceFile(file)) {
-        // A new or deleted file changes the selection; an open file's buffer wins over the disk.
-        if (change.type !== FileChangeType.Changed) selectionChanged = true;
-        if (!s.isOpen(file)) s.diskChanged(file);
+  connection.onDidChangeWatchedFiles(
+    safely('didChangeWatchedFiles', (params: DidChangeWatchedFilesParams, s) => {
+      let selectionChanged = false;
+      let configChanged = false;
+      for (const change of params.changes) {
+        const file = uris.toPath(change.uri);
+        if (!file || !s.inWorkspace(file)) continue;
+        if (path.basename(file) === CONFIG_FILE || s.isConfigFile(file)) configChanged = true;
+        else if (isKbuildFile(file)) selectionChanged = true;
+        else if (isSourceFile(file)) {
+          // A new or deleted file changes the selection; an open file's buffer wins over the disk.
+          if (change.type !== FileChangeType.Changed) selectionChanged = true;
+          if (!s.isOpen(file)) s.diskChanged(file);
+        }
       }
-    }
-    if (configChanged) s.reloadConfig();
-    if (selectionChanged) startIndex(s);
-    else schedulePublish();
-  });
+      if (configChanged) s.reloadConfig();
+      if (selectionChanged) startIndex(s);
+      else schedulePublish();
+    }),
+  );
 
   connection.onHover(fileRequest('hover', null, (a, s, file, p) => hover(a, s, file, p.position)));
   connection.onDefinition(fileRequest('definition', [], (a, s, file, p) => definition(a, s, uris, file, p.position)));

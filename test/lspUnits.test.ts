@@ -1,0 +1,97 @@
+/** The language server's small pure pieces, as tables: escaping, tokens, settings, config files, publishing. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import type { Diagnostic } from 'vscode-languageserver';
+import { configFilesFor, loadConfig } from '../server/src/lsp/configFiles';
+import { DiagnosticsPublisher } from '../server/src/lsp/diagnostics';
+import { escapeMarkdown } from '../server/src/lsp/markdown';
+import { DEFAULT_SETTINGS } from '../server/src/lsp/protocol';
+import { parseSettings } from '../server/src/lsp/settings';
+import { tokenRange, wordAt } from '../server/src/lsp/tokens';
+import { isInside } from '../server/src/lsp/uris';
+
+test('Markdown escaping keeps C text as text', () => {
+  const cases: Array<[string, string]> = [
+    ['dtrace_sync', 'dtrace\\_sync'],
+    ['<script>alert(1)</script>', '&lt;script&gt;alert\\(1\\)&lt;/script&gt;'],
+    ['[x](javascript:y)', '\\[x\\]\\(javascript:y\\)'],
+    ['a & b', 'a &amp; b'],
+    ['*p->f', '\\*p\\-&gt;f'],
+    ['`code` #1 ~x|y!', '\\`code\\` \\#1 \\~x\\|y\\!'],
+  ];
+  for (const [input, expected] of cases) assert.equal(escapeMarkdown(input), expected, input);
+});
+
+test('the word under the cursor, and the token a position starts', () => {
+  const line = '\tdtrace_sync(); x = be->f;';
+  const cases: Array<[number, string | undefined, number]> = [
+    [1, 'dtrace_sync', 1],
+    [6, 'dtrace_sync', 1],
+    [12, 'dtrace_sync', 1], // just after the name, as editors place the cursor
+    [0, undefined, 0],
+    [20, 'be', 20],
+  ];
+  for (const [character, text, col] of cases) {
+    const w = wordAt(line, 3, character);
+    assert.equal(w?.text, text, `at ${character}`);
+    if (w) assert.deepEqual(w.at, { line: 3, col });
+  }
+  assert.deepEqual(tokenRange(line, { line: 3, col: 1 }), { start: { line: 3, character: 1 }, end: { line: 3, character: 12 } });
+  assert.deepEqual(tokenRange(undefined, { line: 3, col: 1 }, 5), { start: { line: 3, character: 1 }, end: { line: 3, character: 6 } });
+});
+
+test('settings: each bad field falls back on its own default', () => {
+  const cases: Array<[unknown, Partial<typeof DEFAULT_SETTINGS>]> = [
+    [null, {}],
+    ['nonsense', {}],
+    [{ simulation: { cpus: 4 } }, { simulation: { cpus: 4 } }],
+    [{ simulation: { cpus: 99 }, maxFiles: -1 }, {}],
+    [{ rules: { 'sleep-in-atomic': false, bogus: true } }, { rules: { 'sleep-in-atomic': false } }],
+    [{ showAllConfidences: 'yes', configPath: 'cfg/irq.json' }, { configPath: 'cfg/irq.json' }],
+  ];
+  for (const [raw, expected] of cases) assert.deepEqual(parseSettings(raw), { ...DEFAULT_SETTINGS, ...expected }, JSON.stringify(raw));
+});
+
+test('an extra config path outside the workspace is ignored with a warning', () => {
+  const root = path.resolve('/ws/driver');
+  const warnings: string[] = [];
+  const files = (configPath: string): string[] => configFilesFor([root], { ...DEFAULT_SETTINGS, configPath }, (m) => warnings.push(m));
+  assert.deepEqual(files(''), [path.join(root, '.irqlens.json')]);
+  assert.deepEqual(files('cfg/irq.json'), [path.join(root, '.irqlens.json'), path.join(root, 'cfg/irq.json')]);
+  assert.deepEqual(files('../../etc/passwd'), [path.join(root, '.irqlens.json')]);
+  assert.deepEqual(files('/etc/passwd'), [path.join(root, '.irqlens.json')]);
+  assert.equal(warnings.length, 2);
+  assert.ok(isInside(root, path.join(root, 'a/b')) && !isInside(root, path.resolve(root, '../driver2')));
+});
+
+test('config problems point at the key their JSON path names, and the bad file is left out', () => {
+  const text = ['{', '  "entryPoints": [', '    { "function": "a", "context": "hardirq" },', '    { "function": "b", "context": "irq" }', '  ],', '  "rules": { "sleep-in-atomic": false }', '}'].join('\n');
+  const cases: Array<[string, number, number]> = [
+    [text, 3, 23],
+    ['{ "bogus": 1 }', 0, 2],
+    ['{ not json', 0, 0],
+  ];
+  for (const [source, line, col] of cases) {
+    const loaded = loadConfig(['/ws/.irqlens.json'], () => source, DEFAULT_SETTINGS);
+    assert.equal(loaded.problems.length, 1, source);
+    assert.deepEqual([loaded.problems[0].line, loaded.problems[0].col], [line, col], loaded.problems[0].message);
+    assert.deepEqual(loaded.config.entryPoints, []);
+  }
+  const good = loadConfig(['/ws/a.json', '/ws/missing.json'], (f) => (f.endsWith('a.json') ? '{ "rules": { "sleep-in-atomic": false } }' : undefined), {
+    ...DEFAULT_SETTINGS,
+    rules: { 'xcall-in-atomic': false },
+  });
+  assert.deepEqual(good.problems, []);
+  assert.deepEqual(good.config.rules, { 'sleep-in-atomic': false, 'xcall-in-atomic': false });
+});
+
+test('publishing sends only changed files and clears files that no longer have diagnostics', () => {
+  const sent: Array<[string, number]> = [];
+  const publisher = new DiagnosticsPublisher((uri, ds) => sent.push([uri, ds.length]));
+  const d = (message: string): Diagnostic => ({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message });
+  publisher.publish(new Map([['a', [d('x')]], ['b', [d('y')]]]));
+  publisher.publish(new Map([['a', [d('x')]], ['b', [d('z')]]]));
+  publisher.publish(new Map([['b', [d('z')]]]));
+  assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 1], ['a', 0]]);
+});
