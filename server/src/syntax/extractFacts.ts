@@ -199,8 +199,8 @@ class Extractor {
   private structDefinition(node: SyntaxNode | null, alias: string | undefined): void {
     if (!node || (node.type !== 'struct_specifier' && node.type !== 'union_specifier')) return;
     const body = node.childForFieldName('body');
-    if (!body || !this.enter()) return;
-    try {
+    if (!body) return;
+    this.nested(() => {
       const nameNode = node.childForFieldName('name');
       const name = nameNode ? this.text(nameNode) : alias;
       const fields: Array<{ name: string; type: string }> = [];
@@ -217,9 +217,7 @@ class Extractor {
         }
       }
       if (name && fields.length > 0) this.structs.push({ name, fields });
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   private fileDeclaration(node: SyntaxNode): void {
@@ -330,13 +328,18 @@ class Extractor {
     this.scope = new Map();
   }
 
-  private enter(): boolean {
+  /** Runs `walk` one level deeper, or not at all past MAX_DEPTH (recursion must not blow the stack). */
+  private nested(walk: () => void): void {
     if (this.depth >= MAX_DEPTH) {
       this.tooDeep = true;
-      return false;
+      return;
     }
     this.depth++;
-    return true;
+    try {
+      walk();
+    } finally {
+      this.depth--;
+    }
   }
 
   private statements(node: SyntaxNode, out: Op[]): void {
@@ -350,12 +353,7 @@ class Extractor {
   }
 
   statement(node: SyntaxNode, out: Op[]): void {
-    if (!this.enter()) return;
-    try {
-      this.statementInner(node, out);
-    } finally {
-      this.depth--;
-    }
+    this.nested(() => this.statementInner(node, out));
   }
 
   private statementInner(node: SyntaxNode, out: Op[]): void {
@@ -503,8 +501,7 @@ class Extractor {
 
   /** `{ .f = fn, .ops = { .g = h }, [0] = { .f = x } }`: one store per function-valued field. */
   private initializerStores(list: SyntaxNode, structType: string | undefined, base: string, out: Op[]): void {
-    if (!this.enter()) return;
-    try {
+    this.nested(() => {
       for (const item of namedChildren(list)) {
         if (item.type === 'initializer_pair') {
           const designators = namedChildren(item).filter((c) => c.type === 'field_designator' || c.type === 'subscript_designator');
@@ -532,20 +529,13 @@ class Extractor {
           this.expression(item, out);
         }
       }
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   // ---- expressions ------------------------------------------------------------------
 
   expression(node: SyntaxNode, out: Op[]): void {
-    if (!this.enter()) return;
-    try {
-      this.expressionInner(node, out);
-    } finally {
-      this.depth--;
-    }
+    this.nested(() => this.expressionInner(node, out));
   }
 
   private expressionInner(node: SyntaxNode, out: Op[]): void {
