@@ -117,6 +117,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return guard<P, R>(name, fallback, async (params, s, token) => {
       const file = uris.toPath(params.textDocument.uri);
       if (!file || !s.isTracked(file)) return fallback;
+      // Let a pending $/cancelRequest arrive first: editors cancel code lens and code action
+      // requests as soon as the user types on, and an analysis for them would be wasted.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (token?.isCancellationRequested) return fallback;
       return handler(await s.analysis(), s, file, params, token);
     });
   }

@@ -196,11 +196,13 @@ export class WorkspaceState {
     progress(0, todo.length);
     for (let i = 0; i < todo.length; i += INDEX_CHUNK) {
       if (run !== this.indexRun) return false;
+      // No revision bump per chunk: a request during indexing re-analysing the growing
+      // set every chunk would slow the index down for answers that are partial anyway.
       for (const p of todo.slice(i, i + INDEX_CHUNK)) this.disk.set(p, this.parseDisk(parser, p));
-      this.bump();
       progress(Math.min(i + INDEX_CHUNK, todo.length), todo.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    this.bump();
     return run === this.indexRun;
   }
 
