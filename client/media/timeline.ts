@@ -5,7 +5,7 @@
  * deadlock row highlighted, and a text summary. Every string is set with textContent or
  * createTextNode: instruction text and names come from C source and are never parsed as HTML.
  */
-import type { IpiArrow, StepRow, TimelineModel, TimelineRun } from '../src/timelineTypes';
+import type { IpiArrow, LaneCell, StepRow, TimelineModel, TimelineRun } from '../src/timelineTypes';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -34,8 +34,17 @@ const VERDICT_TEXT: Readonly<Record<TimelineRun['verdictKind'], string>> = {
   'no-deadlock': 'No deadlock',
 };
 
+/** Context text for a lane, or null when it did not change since the previous step (keeps rows short). */
+function contextText(lane: LaneCell, previous: LaneCell | undefined): string | null {
+  const text = lane.context === 'idle' ? 'idle' : `${lane.context}${lane.function ? ` · ${lane.function}` : ''}${lane.irqsOff ? ' · IRQs off' : ''}`;
+  if (!previous) return text;
+  const before = previous.context === 'idle' ? 'idle' : `${previous.context}${previous.function ? ` · ${previous.function}` : ''}${previous.irqsOff ? ' · IRQs off' : ''}`;
+  return text === before ? null : text;
+}
+
 function laneCell(run: TimelineRun, runIndex: number, row: StepRow, cpu: number): HTMLTableCellElement {
   const lane = row.lanes[cpu];
+  const previous = run.steps[row.index - 1]?.lanes[cpu];
   const td = el('td', 'lane');
   if (!lane) return td;
   td.dataset.cpu = String(cpu);
@@ -55,8 +64,8 @@ function laneCell(run: TimelineRun, runIndex: number, row: StepRow, cpu: number)
     if (row.where) td.append(el('span', 'where', row.where));
     if (row.event) td.append(el('div', 'event', `WARN: ${row.event}`));
   }
-  const context = lane.context === 'idle' ? 'idle' : `${lane.context}${lane.function ? ` · ${lane.function}` : ''}`;
-  td.append(el('div', 'context', `${context}${lane.irqsOff ? ' · IRQs off' : ''}`));
+  const context = contextText(lane, previous);
+  if (context) td.append(el('div', 'context', context));
   for (const lock of lane.locks) td.append(el('span', 'lock', `holds ${lock}`));
   if (run.highlightStep === row.index) td.classList.add('highlight');
   return td;
@@ -118,11 +127,11 @@ function drawIpis(wrap: HTMLElement, table: HTMLTableElement, ipis: IpiArrow[]):
     const a = from.getBoundingClientRect();
     const b = to.getBoundingClientRect();
     const rightward = b.left > a.left;
-    const y = a.top - box.top + a.height - 10;
-    const x1 = (rightward ? a.right - 12 : a.left + 12) - box.left;
-    const x2 = (rightward ? b.left + 12 : b.right - 12) - box.left;
+    const y = a.top - box.top + a.height - 8;
+    const x1 = (rightward ? a.right - 8 : a.left + 8) - box.left;
+    const x2 = b.left + b.width / 2 - box.left;
     layer.append(svg('line', { x1, y1: y, x2, y2: y, class: 'ipi', 'marker-end': 'url(#arrowhead)' }));
-    const label = svg('text', { x: (x1 + x2) / 2, y: y - 4, class: 'ipi-label', 'text-anchor': 'middle' });
+    const label = svg('text', { x: x2, y: y - 5, class: 'ipi-label', 'text-anchor': 'middle' });
     label.textContent = `IPI → CPU ${ipi.toCpu}`;
     layer.append(label);
   }
@@ -130,7 +139,7 @@ function drawIpis(wrap: HTMLElement, table: HTMLTableElement, ipis: IpiArrow[]):
 }
 
 function runSection(run: TimelineRun, runIndex: number): { section: HTMLElement; redraw: () => void } {
-  const section = el('section', `run verdict-${run.verdictKind}`);
+  const section = el('section', `run verdict-${run.verdictKind}${run.steps.length === 0 ? ' no-trace' : ''}`);
   const headingId = `run-${runIndex}`;
   section.setAttribute('aria-labelledby', headingId);
   const h2 = el('h2', undefined, run.label);

@@ -81,6 +81,13 @@ class CodeServer {
     fs.mkdirSync(dir, { recursive: true });
     const config = path.join(dir, 'config.yaml');
     fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+    // A fresh profile as a new user has it, minus the chat side bar and the welcome page,
+    // which would otherwise take a third of the screenshots.
+    fs.mkdirSync(path.join(dir, 'user-data', 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'user-data', 'User', 'settings.json'),
+      JSON.stringify({ 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none' }),
+    );
     const logFile = path.join(dir, 'code-server.log');
     const out = fs.openSync(logFile, 'a');
     const args = [
@@ -143,7 +150,7 @@ async function launchBrowser(scratch: string): Promise<BrowserContext> {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1600, height: 1000 },
+    viewport: { width: 1680, height: 1050 },
   });
 }
 
@@ -233,8 +240,9 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       // Put the cursor on the finding's line, as a person would before running the command.
       await page.locator('.monaco-editor .view-line span').filter({ hasText: /^smp_call_function$/ }).first().click();
       await page.keyboard.press('Escape');
-      // The Problems panel has been seen; closing it leaves the timeline the whole height.
+      // The Problems panel and the Explorer have been seen; closing them gives the timeline room.
       await page.keyboard.press('Control+J');
+      await page.keyboard.press('Control+B');
       await page.keyboard.press('F1');
       await page.locator('.quick-input-widget input').fill('>irqlens: Simulate this path');
       await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Simulate this path' }).first().waitFor({ timeout: 30_000 });
