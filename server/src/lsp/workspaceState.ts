@@ -217,6 +217,8 @@ export class WorkspaceState {
   async analysis(): Promise<Analysis> {
     const parser = await this.parser;
     if (this.cache && this.cache.revision === this.rev) return this.cache.analysis;
+    const parseStarted = Date.now();
+    let parsed = this.dirtyDisk.size;
     for (const p of this.dirtyDisk) {
       if (this.open.has(p)) continue;
       if (this.selectedSet.has(p)) this.disk.set(p, this.parseDisk(parser, p));
@@ -224,21 +226,23 @@ export class WorkspaceState {
     }
     this.dirtyDisk.clear();
     const files: FileFacts[] = [];
+    const openFacts = (p: string): FileFacts => {
+      const doc = this.open.get(p);
+      if (!doc) return emptyFacts(p, []);
+      if (!doc.facts) parsed++;
+      return (doc.facts ??= factsFromText(parser, p, doc.text));
+    };
     for (const p of this.selected) {
-      const facts = this.open.has(p) ? this.openFacts(parser, p) : this.disk.get(p);
+      const facts = this.open.has(p) ? openFacts(p) : this.disk.get(p);
       if (facts) files.push(facts);
     }
-    for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(this.openFacts(parser, p));
+    for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(openFacts(p));
     const started = Date.now();
     const analysis = analyze(files, this.kernel);
-    this.log.info(`analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms: ${analysis.findings.length} findings`);
+    this.log.info(
+      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
+    );
     this.cache = { revision: this.rev, analysis };
     return analysis;
-  }
-
-  private openFacts(parser: CParser, p: string): FileFacts {
-    const doc = this.open.get(p);
-    if (!doc) return emptyFacts(p, []);
-    return (doc.facts ??= factsFromText(parser, p, doc.text));
   }
 }
