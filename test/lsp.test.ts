@@ -278,6 +278,23 @@ test('bad input gets empty answers and the server keeps serving', async () => {
   assert.ok(seed());
 });
 
+test('a workspace folder added later is indexed, and its diagnostics go when it is removed', async () => {
+  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-lsp-folder-'));
+  try {
+    const c = path.join(other, 'drv.c');
+    fs.writeFileSync(c, 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\nint probe(void) { return request_irq(3, h, 0, "d", 0); }\n');
+    const folder = { uri: uriOf(other), name: 'other' };
+    await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [folder], removed: [] } });
+    await client.waitFor('finding in the added folder', () => client.diagnosticsOf(c).find((d) => d.code === 'sleep-in-atomic'));
+    assert.ok(seed());
+    await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [folder] } });
+    await client.waitFor('added folder cleared', () => client.diagnostics.has(uriOf(c)) && client.diagnosticsOf(c).length === 0);
+    assert.ok(seed());
+  } finally {
+    fs.rmSync(other, { recursive: true, force: true });
+  }
+});
+
 test('shutdown and exit end the process cleanly', async () => {
   await client.connection.sendRequest('shutdown');
   await client.connection.sendNotification('exit');

@@ -18,6 +18,7 @@ import {
   type DidChangeWatchedFilesParams,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceFoldersChangeEvent,
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -76,6 +77,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let canPullSettings = false;
   let canWatchDynamically = false;
   let canReportProgress = false;
+  let canWatchFolders = false;
   let indexing = false;
   /** The last index run's counts, for the status notification. */
   let indexed = { done: 0, total: 0 };
@@ -188,6 +190,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     canPullSettings = params.capabilities.workspace?.configuration === true;
     canWatchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;
+    canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
     log.info(`irqlens language server (${options.parser} parser) for ${roots.length > 0 ? roots.join(', ') : 'open files only'}`);
     return {
       capabilities: {
@@ -199,6 +202,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         codeLensProvider: { resolveProvider: false },
         callHierarchyProvider: true,
         executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'irqlens' },
     };
@@ -211,6 +215,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: [{ globPattern: '**/*.{c,h}' }, { globPattern: `**/${CONFIG_FILE}` }, { globPattern: '**/{Kbuild,Makefile}' }],
       });
+    }
+    // Only once initialized: the feature throws when touched before the client said it supports folders.
+    if (canWatchFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        safely('didChangeWorkspaceFolders', (e: WorkspaceFoldersChangeEvent, ws) => {
+          const removed = new Set(e.removed.map((f) => uris.toPath(f.uri)));
+          const added = e.added.map((f) => uris.toPath(f.uri)).filter((p): p is string => p !== undefined);
+          ws.setRoots([...ws.roots.filter((r) => !removed.has(r)), ...added.filter((p) => !ws.roots.includes(p))]);
+          log.info(`workspace folders now ${ws.roots.join(', ') || 'none'}`);
+          startIndex(ws);
+        }),
+      );
     }
     pullSettings(s)
       .catch((err: unknown) => log.warn(`cannot read settings, using defaults: ${err instanceof Error ? err.message : String(err)}`))

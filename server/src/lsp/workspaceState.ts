@@ -62,11 +62,21 @@ export class WorkspaceState {
   private kernel = new KernelIndex(BUILTIN_MODEL, this.loaded.config);
 
   constructor(
-    readonly roots: readonly string[],
+    private rootList: readonly string[],
     private readonly reader: FileReader,
     private readonly parser: Promise<CParser>,
     private readonly log: Logger,
   ) {}
+
+  get roots(): readonly string[] {
+    return this.rootList;
+  }
+
+  /** Workspace folders were added or removed: the next `index()` selects files anew. */
+  setRoots(roots: readonly string[]): void {
+    this.rootList = roots;
+    this.reloadConfig();
+  }
 
   get revision(): number {
     return this.rev;
