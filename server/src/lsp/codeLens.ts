@@ -6,7 +6,6 @@
 import * as path from 'path';
 import type { CodeLens } from 'vscode-languageserver';
 import type { Analysis } from '../analysis';
-import { describeKind } from '../analysis/entryPoints';
 import { shownFindings } from './diagnostics';
 import type { WorkspaceState } from './workspaceState';
 
@@ -21,7 +20,8 @@ export function codeLenses(analysis: Analysis, state: WorkspaceState, file: stri
   const seen = new Set<string>();
   for (const e of analysis.entries) {
     if (e.fn.file !== file) continue;
-    const title = `${e.state.base} entry (${describeKind(e.kind)}): ${e.note} at ${path.basename(e.at.file)}:${e.at.pos.line + 1}`;
+    // The note already names the kind of entry ("hrtimer callback be_callback, stored in ...").
+    const title = `${e.state.base} entry: ${e.note} at ${path.basename(e.at.file)}:${e.at.pos.line + 1}`;
     const key = `${e.fn.id}|${title}`;
     if (seen.has(key)) continue;
     seen.add(key);

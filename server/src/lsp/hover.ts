@@ -41,13 +41,21 @@ function contextLines(analysis: Analysis, def: FnDef): string[] {
   return out;
 }
 
+/** Whether the scheduler may preempt here, and what stops it (include/linux/preempt.h: preemptible()). */
+function preemption(s: FlowState, atomic: boolean): string {
+  if (s.base !== 'process') return `not preemptible (${s.base})`;
+  if (atomic) return s.depth > 0 ? 'not preemptible (a lock or preempt_disable() in this function)' : 'not preemptible (the caller holds a lock or disabled preemption)';
+  if (s.irqsOff) return 'not preemptible (IRQs off)';
+  return 'preemptible';
+}
+
 function describeState(s: FlowState): string {
   const atomic = isAtomic(s);
   const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic });
   const parts = [
     `IRQs ${s.irqsOff ? 'off' : 'on'}`,
     s.locks.length > 0 ? `locks held here: ${s.locks.map(esc).join(', ')}` : 'no locks taken in this function',
-    atomic ? 'preemption disabled (atomic)' : 'preemptible',
+    esc(preemption(s, atomic)),
   ];
   const why = s.reason ? `, since ${esc(s.reason.call)}() at line ${s.reason.pos.line + 1}` : '';
   return `- **${esc(describeContext(context))}**: ${parts.join(', ')}${why}`;
