@@ -166,7 +166,7 @@ export class WorkspaceState {
   text(p: string): string | undefined {
     const doc = this.open.get(p);
     if (doc) return doc.text;
-    const bytes = this.reader.read(p);
+    const bytes = this.read(p);
     return bytes instanceof Uint8Array ? utf8.decode(bytes) : undefined;
   }
 
@@ -217,8 +217,17 @@ export class WorkspaceState {
   }
 
   private parseDisk(parser: CParser, p: string): FileFacts {
-    const bytes = this.reader.read(p);
+    const bytes = this.read(p);
     return bytes instanceof Uint8Array ? factsFromBytes(parser, p, bytes) : emptyFacts(p, [{ kind: 'read-failed', message: bytes.error }]);
+  }
+
+  /** The reader's answer, with a throwing reader (a file vanishing under a network mount) turned into an error value. */
+  private read(p: string): Uint8Array | { error: string } {
+    try {
+      return this.reader.read(p);
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   // ---- analysis ------------------------------------------------------------------
