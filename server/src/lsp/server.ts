@@ -78,7 +78,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let canWatchDynamically = false;
   let canReportProgress = false;
   let canWatchFolders = false;
-  let indexing = false;
+  /** Index runs under way (a new one supersedes an old one, which then winds down). */
+  let indexRuns = 0;
   /** The last index run's counts, for the status notification. */
   let indexed = { done: 0, total: 0 };
   let publishTimer: NodeJS.Timeout | undefined;
@@ -133,7 +134,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     // A newer change arrived while the parser was loading: its own publish will follow.
     if (s.revision !== revision || shuttingDown) return;
     publisher.publish(allDiagnostics(analysis, s, uris));
-    const status: IndexStatus = { state: indexing ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
+    const status: IndexStatus = { state: indexRuns > 0 ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }
 
@@ -160,10 +161,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   async function reindex(s: WorkspaceState): Promise<void> {
     let progress: WorkDoneProgressServerReporter | undefined;
     if (canReportProgress) {
-      progress = await connection.window.createWorkDoneProgress();
-      progress.begin('irqlens: indexing', 0, 'selecting files', false);
+      try {
+        progress = await connection.window.createWorkDoneProgress();
+        progress.begin('irqlens: indexing', 0, 'selecting files', false);
+      } catch (err) {
+        // A client that refuses the progress token still gets its files indexed.
+        log.warn(`no indexing progress: ${err instanceof Error ? err.message : String(err)}`);
+        progress = undefined;
+      }
     }
-    indexing = true;
+    indexRuns++;
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, { state: 'indexing', filesDone: 0, filesTotal: 0, findings: 0 } satisfies IndexStatus);
     const started = Date.now();
     try {
@@ -173,7 +180,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       });
       if (finished) log.info(`indexed ${indexed.total} files in ${Date.now() - started} ms`);
     } finally {
-      indexing = false;
+      indexRuns--;
       progress?.done();
     }
     await publishNow(s);
@@ -186,7 +193,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     const roots = folders.map((f) => uris.toPath(f.uri)).filter((p): p is string => p !== undefined);
-    state = new WorkspaceState(roots, options.reader, createParser(options.parser), log);
+    const parser = createParser(options.parser);
+    parser.catch((err: unknown) => {
+      // Nothing can be analysed without the grammar: say so where the user looks, once.
+      const message = `irqlens cannot load its C parser (${options.parser}): ${err instanceof Error ? err.message : String(err)}`;
+      log.error(message);
+      void connection.window.showErrorMessage(message);
+    });
+    state = new WorkspaceState(roots, options.reader, parser, log);
     canPullSettings = params.capabilities.workspace?.configuration === true;
     canWatchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;
