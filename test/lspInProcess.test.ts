@@ -9,9 +9,10 @@ import * as path from 'path';
 import { PassThrough } from 'stream';
 import { pathToFileURL } from 'url';
 import { StreamMessageReader, StreamMessageWriter, createConnection } from 'vscode-languageserver/node';
-import { createMessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, Hover, MarkupContent, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import type { DirEntry, FileReader } from '../server/src/analysis/workspace';
+import { INDEX_STATUS_NOTIFICATION, type IndexStatus } from '../server/src/lsp/protocol';
 import { startServer } from '../server/src/lsp/server';
 
 const ROOT = path.resolve('/mem/drv');
@@ -32,61 +33,122 @@ const FILES: Record<string, string> = {
   'broken.c': 'this file cannot be read',
 };
 
-/** An in-memory tree; reading broken.c throws, as a misbehaving file system might. */
-const memReader: FileReader = {
-  read(file) {
-    const rel = path.relative(ROOT, file);
-    if (rel === 'broken.c') throw new Error('EIO: i/o error');
-    const text = FILES[rel];
-    return text === undefined ? { error: 'no such file or directory' } : Buffer.from(text);
-  },
-  list(dir) {
-    return dir === ROOT ? Object.keys(FILES).map((name): DirEntry => ({ name, isDirectory: false })) : { error: 'no such file or directory' };
-  },
-  isDirectory(p) {
-    return p === ROOT ? true : FILES[path.relative(ROOT, p)] !== undefined ? false : { error: 'no such file or directory' };
-  },
-};
+/** A reader over an in-memory tree rooted at `root`; `broken` files throw when read. */
+function memoryReader(root: string, files: Record<string, string>, broken: readonly string[] = []): FileReader {
+  return {
+    read(file) {
+      const rel = path.relative(root, file);
+      if (broken.includes(rel)) throw new Error('EIO: i/o error');
+      const text = files[rel];
+      return text === undefined ? { error: 'no such file or directory' } : Buffer.from(text);
+    },
+    list(dir) {
+      return dir === root ? Object.keys(files).map((name): DirEntry => ({ name, isDirectory: false })) : { error: 'no such file or directory' };
+    },
+    isDirectory(p) {
+      return p === root ? true : files[path.relative(root, p)] !== undefined ? false : { error: 'no such file or directory' };
+    },
+  };
+}
 
-test('in-process over in-memory streams: diagnostics from an in-memory tree, and a throwing reader is survived', async () => {
+interface InProcess {
+  client: MessageConnection;
+  published: Map<string, Diagnostic[]>;
+  statuses: IndexStatus[];
+  logs: string[];
+  /** Resolves once `check` holds, re-checked after every notification (the timeout only guards against a hang). */
+  waitFor(what: string, check: () => boolean): Promise<void>;
+  close(): void;
+}
+
+function startInProcess(reader: FileReader): InProcess {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), { parser: 'wasm', reader: memReader, debounceMs: 0 });
+  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), { parser: 'wasm', reader, debounceMs: 0 });
   const client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const published = new Map<string, Diagnostic[]>();
+  const statuses: IndexStatus[] = [];
   const logs: string[] = [];
   let wake: () => void = () => undefined;
   client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     published.set(p.uri, p.diagnostics);
     wake();
   });
+  client.onNotification(INDEX_STATUS_NOTIFICATION, (p: IndexStatus) => {
+    statuses.push(p);
+    wake();
+  });
   client.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
   client.listen();
+  return {
+    client,
+    published,
+    statuses,
+    logs,
+    async waitFor(what, check) {
+      const deadline = Date.now() + 60_000;
+      while (!check()) {
+        assert.ok(Date.now() < deadline, `timed out waiting for ${what}; logs:\n${logs.join('\n')}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000);
+        });
+      }
+    },
+    close() {
+      client.dispose();
+      toServer.end();
+      toClient.end();
+    },
+  };
+}
+
+const uriOf = (file: string): string => pathToFileURL(file).toString();
+
+test('in-process over in-memory streams: diagnostics from an in-memory tree, and a throwing reader is survived', async () => {
+  const server = startInProcess(memoryReader(ROOT, FILES, ['broken.c']));
+  const { client } = server;
   try {
-    await client.sendRequest('initialize', { processId: null, rootUri: pathToFileURL(ROOT).toString(), capabilities: {} });
+    await client.sendRequest('initialize', { processId: null, rootUri: uriOf(ROOT), capabilities: {} });
     await client.sendNotification('initialized', {});
-    const flushUri = pathToFileURL(path.join(ROOT, 'flush.c')).toString();
-    const deadline = Date.now() + 60_000;
-    while (!published.get(flushUri)?.length) {
-      assert.ok(Date.now() < deadline, `no diagnostics; logs:\n${logs.join('\n')}`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 1000);
-      });
-    }
-    const d = published.get(flushUri)![0];
+    const flushUri = uriOf(path.join(ROOT, 'flush.c'));
+    await server.waitFor('diagnostics', () => (server.published.get(flushUri)?.length ?? 0) > 0);
+    const d = server.published.get(flushUri)![0];
     assert.equal(d.code, 'xcall-in-atomic');
     assert.match(d.message, /^on_each_cpu\(\) may run in hardirq context \(IRQ handler drv_irq/);
 
     // Hover in broken.c reads it through the throwing reader: an empty answer, then the server still serves.
-    const broken = await client.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: pathToFileURL(path.join(ROOT, 'broken.c')).toString() }, position: { line: 0, character: 1 } });
+    const broken = await client.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: uriOf(path.join(ROOT, 'broken.c')) }, position: { line: 0, character: 1 } });
     assert.equal(broken, null);
     const h = await client.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: flushUri }, position: { line: 0, character: 6 } });
     assert.match((h?.contents as MarkupContent).value, /drv\\_irq/);
     await client.sendRequest('shutdown');
   } finally {
-    client.dispose();
-    toServer.end();
-    toClient.end();
+    server.close();
+  }
+});
+
+test('an open file is answered for while a large workspace is still being indexed', async () => {
+  const root = path.resolve('/mem/big');
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 1500; i++) files[`gen${String(i).padStart(4, '0')}.c`] = `int gen_${i}(int x)\n{\n\treturn x + ${i};\n}\n`;
+  const irq = 'static irqreturn_t my_irq(int irq, void *d)\n{\n\treturn IRQ_HANDLED;\n}\nint my_probe(void) { return request_irq(1, my_irq, 0, "m", 0); }\n';
+  files['zz_irq.c'] = irq;
+  const server = startInProcess(memoryReader(root, files));
+  const { client } = server;
+  try {
+    await client.sendRequest('initialize', { processId: null, rootUri: uriOf(root), capabilities: {} });
+    await client.sendNotification('initialized', {});
+    const uri = uriOf(path.join(root, 'zz_irq.c'));
+    await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: irq } });
+    const h = await client.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 22 } });
+    assert.match((h?.contents as MarkupContent).value, /my\\_irq\(\)\*\* can run in:\n\n- \*\*hardirq context\*\*/);
+    // zz_irq.c is the last file the index reaches, so the answer came from the open buffer.
+    assert.ok(!server.statuses.some((s) => s.state === 'ready'), 'the index had already finished');
+    await server.waitFor('index ready', () => server.statuses.some((s) => s.state === 'ready'));
+    assert.equal(server.statuses.find((s) => s.state === 'ready')?.filesTotal, 1501);
+    await client.sendRequest('shutdown');
+  } finally {
+    server.close();
   }
 });
