@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import type { Diagnostic } from 'vscode-languageserver';
+import { parseLspArgs } from '../server/src/cli/lspCommand';
 import { configFilesFor, loadConfig } from '../server/src/lsp/configFiles';
 import { DiagnosticsPublisher } from '../server/src/lsp/diagnostics';
 import { escapeMarkdown } from '../server/src/lsp/markdown';
@@ -94,4 +95,20 @@ test('publishing sends only changed files and clears files that no longer have d
   publisher.publish(new Map([['a', [d('x')]], ['b', [d('z')]]]));
   publisher.publish(new Map([['b', [d('z')]]]));
   assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 1], ['a', 0]]);
+});
+
+test('irqlens lsp arguments: a transport is required; the parser is wasm unless native is asked for', () => {
+  const cases: Array<[string[], string]> = [
+    [['--stdio'], 'stdio wasm'],
+    [['--node-ipc', '--clientProcessId=42'], 'node-ipc wasm'],
+    [['--stdio', '--parser', 'native'], 'stdio native'],
+    [['--stdio', '--parser=wasm'], 'stdio wasm'],
+    [[], 'error: lsp needs --stdio or --node-ipc'],
+    [['--stdio', '--parser', 'fast'], 'error: --parser takes wasm or native'],
+    [['--socket=9000'], "error: unknown lsp option '--socket=9000'"],
+  ];
+  for (const [argv, expected] of cases) {
+    const r = parseLspArgs(argv);
+    assert.equal(r.ok ? `${r.args.transport} ${r.args.parser}` : `error: ${r.error}`, expected, argv.join(' '));
+  }
 });
