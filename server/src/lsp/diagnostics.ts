@@ -50,7 +50,7 @@ const STEP_LABELS: Record<FindingInfo['path'][number]['kind'], string> = {
   forbidden: 'forbidden call',
 };
 
-export function findingDiagnostic(info: FindingInfo): Diagnostic {
+function findingDiagnostic(info: FindingInfo): Diagnostic {
   const data: DiagnosticData = { findingId: info.id };
   return {
     range: info.range,
@@ -66,7 +66,7 @@ export function findingDiagnostic(info: FindingInfo): Diagnostic {
   };
 }
 
-export function configDiagnostic(p: ConfigProblem): Diagnostic {
+function configDiagnostic(p: ConfigProblem): Diagnostic {
   return {
     range: { start: { line: p.line, character: p.col }, end: { line: p.line, character: p.col + p.length } },
     severity: DiagnosticSeverity.Error,

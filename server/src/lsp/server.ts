@@ -259,7 +259,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     safely('didChange', (e: { document: TextDocument }, s) => {
       const file = uris.toPath(e.document.uri);
       if (!file) return;
-      s.changeDoc(file, e.document.getText(), e.document.version);
+      s.setDocText(file, e.document.getText());
       if (s.isConfigFile(file)) s.reloadConfig();
       schedulePublish();
     }),

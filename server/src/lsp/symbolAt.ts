@@ -21,7 +21,7 @@ export interface SymbolHit {
   call?: { caller: FnDef; op: CallOp };
 }
 
-export function callAt(def: FnDef, at: Pos): CallOp | undefined {
+function callAt(def: FnDef, at: Pos): CallOp | undefined {
   let found: CallOp | undefined;
   forEachOp(def.facts.body, (op) => {
     if (!found && op.op === 'call' && op.at.line === at.line && op.at.col === at.col) found = op;

@@ -40,7 +40,3 @@ export function wordAt(lineText: string | undefined, line: number, character: nu
   const m = IDENT_AT.exec(lineText.slice(start));
   return m ? { text: m[0], at: { line, col: start } } : undefined;
 }
-
-export function posOf(p: { line: number; character: number }): Pos {
-  return { line: p.line, col: p.character };
-}

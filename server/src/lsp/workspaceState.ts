@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { analyze, selectSources, type Analysis, type FileReader } from '../analysis';
-import { BUILTIN_MODEL, KernelIndex } from '../kernel';
+import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
 import { emptyFacts, factsFromBytes, factsFromText, type CParser, type FileFacts } from '../syntax';
 import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
 import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
@@ -23,7 +23,6 @@ export interface Logger {
 
 interface OpenDoc {
   text: string;
-  version: number;
   /** Undefined until the next analysis parses the new text. */
   facts?: FileFacts;
   lines?: string[];
@@ -58,7 +57,7 @@ export class WorkspaceState {
   private cache?: { revision: number; analysis: Analysis };
   private indexRun = 0;
   private settingsValue: IrqlensSettings = DEFAULT_SETTINGS;
-  private loaded: LoadedConfig = { config: loadConfig([], () => undefined, DEFAULT_SETTINGS).config, files: [], problems: [] };
+  private loaded: LoadedConfig = { config: EMPTY_CONFIG, files: [], problems: [] };
   private kernel = new KernelIndex(BUILTIN_MODEL, this.loaded.config);
 
   constructor(
@@ -133,13 +132,9 @@ export class WorkspaceState {
 
   // ---- documents and disk --------------------------------------------------------
 
-  openDoc(p: string, text: string, version: number): void {
-    this.open.set(p, { text, version });
-    this.bump();
-  }
-
-  changeDoc(p: string, text: string, version: number): void {
-    this.open.set(p, { text, version });
+  /** A document was opened or edited in the editor: its text now overrides the disk. */
+  setDocText(p: string, text: string): void {
+    this.open.set(p, { text });
     this.bump();
   }
 
