@@ -83,6 +83,12 @@ test('the seed finding is published at the smp_call_function() token with every 
   assert.ok(hops.some((h) => /^common\/cyclic\.c: call through a function pointer in be_callback\(\)/.test(h)), hops.join('\n'));
   assert.ok(hops.some((h) => /^buggy\/dtrace_state\.c: call in dtrace_state_deadman\(\)/.test(h)), hops.join('\n'));
   assert.match(hops[hops.length - 1], /^common\/dtrace_xcall\.c: forbidden call in orig_dtrace_xcall\(\)/);
+  // The indirect hop also points at the store that made it, on the stored function's name.
+  const store = lineOf('buggy/dtrace_state.c', 'dtrace_state_deadman;');
+  const stored = related.find((r) => r.message === 'the function pointer called in be_callback() was stored here');
+  assert.ok(stored, hops.join('\n'));
+  assert.equal(stored.location.uri, uriOf(file('buggy/dtrace_state.c')));
+  assert.deepEqual(stored.location.range, { start: store, end: { line: store.line, character: store.character + 'dtrace_state_deadman'.length } });
   assert.deepEqual((d.data as { findingId: string }).findingId.split(':')[0], 'xcall-in-atomic');
 });
 

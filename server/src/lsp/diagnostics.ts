@@ -6,8 +6,8 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Analysis, Finding } from '../analysis';
 import type { ConfigProblem } from './configFiles';
-import type { DiagnosticData, FindingInfo, IrqlensSettings } from './protocol';
-import { tokenRange } from './tokens';
+import type { DiagnosticData, FindingInfo, IrqlensSettings, WitnessStepInfo } from './protocol';
+import { nameRange, tokenRange } from './tokens';
 import type { UriMap } from './uris';
 import type { WorkspaceState } from './workspaceState';
 
@@ -32,13 +32,20 @@ export function toFindingInfo(f: Finding, state: WorkspaceState, uris: UriMap): 
     why: f.why,
     uri: uris.toUri(f.location.file),
     range: tokenRange(line(f.location.file, f.location.pos.line), f.location.pos, f.callee.length),
-    path: f.path.map((s) => ({
-      kind: s.kind,
-      function: s.function,
-      uri: uris.toUri(s.location.file),
-      range: tokenRange(line(s.location.file, s.location.pos.line), s.location.pos),
-      note: s.note,
-    })),
+    path: f.path.map((s, i) => {
+      const step: WitnessStepInfo = {
+        kind: s.kind,
+        function: s.function,
+        uri: uris.toUri(s.location.file),
+        range: tokenRange(line(s.location.file, s.location.pos.line), s.location.pos),
+        note: s.note,
+      };
+      if (!s.evidence) return step;
+      // The stored value is the function the hop reaches: the next step's.
+      const target = f.path[i + 1]?.function ?? f.callee;
+      const ev = s.evidence;
+      return { ...step, evidence: { uri: uris.toUri(ev.file), range: nameRange(line(ev.file, ev.pos.line), ev.pos, target) } };
+    }),
   };
 }
 
@@ -58,10 +65,10 @@ function findingDiagnostic(info: FindingInfo): Diagnostic {
     source: SOURCE,
     code: info.rule,
     message: info.message,
-    relatedInformation: info.path.map((s) => ({
-      location: { uri: s.uri, range: s.range },
-      message: `${STEP_LABELS[s.kind]} in ${s.function}(): ${s.note}`,
-    })),
+    relatedInformation: info.path.flatMap((s) => [
+      { location: { uri: s.uri, range: s.range }, message: `${STEP_LABELS[s.kind]} in ${s.function}(): ${s.note}` },
+      ...(s.evidence ? [{ location: s.evidence, message: `the function pointer called in ${s.function}() was stored here` }] : []),
+    ]),
     data,
   };
 }

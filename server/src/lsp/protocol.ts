@@ -69,6 +69,8 @@ export interface WitnessStepInfo {
   uri: string;
   range: LspRange;
   note: string;
+  /** For `indirect`: where the function pointer was stored (`hdlr.cyh_func = fn`), at the stored name. */
+  evidence?: { uri: string; range: LspRange };
 }
 
 export interface FindingInfo {
