@@ -47,6 +47,8 @@ export class PointsTo {
   private readonly edges = new Map<Loc, Set<Loc>>();
   /** Field name -> every location of a field with that name, for calls through an unknown type. */
   private readonly fieldLocs = new Map<string, Set<Loc>>();
+  /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
+  private readonly fieldTargets = new Map<string, Map<number, PointerEvidence>>();
 
   constructor(
     private readonly symbols: Symbols,
@@ -155,6 +157,7 @@ export class PointsTo {
 
   /** Propagates along copy edges until nothing changes. */
   private solve(): void {
+    this.fieldTargets.clear();
     const work: Loc[] = [...this.pts.keys()];
     while (work.length > 0) {
       const src = work.pop() as Loc;
@@ -181,8 +184,11 @@ export class PointsTo {
   targets(callee: ValueRef, fn: FnDef | undefined): Map<number, PointerEvidence> {
     if (callee.kind === 'field') {
       const known = this.fieldType(callee);
-      const exact = known ? `F:${known}.${callee.field}` : undefined;
       const dir = fn ? path.dirname(fn.file) : undefined;
+      const key = `${known ?? UNKNOWN_TYPE}.${callee.field}|${dir ?? ''}`;
+      const cached = this.fieldTargets.get(key);
+      if (cached) return cached;
+      const exact = known ? `F:${known}.${callee.field}` : undefined;
       const perDriver = known !== undefined && this.symbols.isPerDriverStruct(known);
       const out = new Map<number, PointerEvidence>();
       for (const [id, ev] of exact ? this.at(exact) : []) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
@@ -190,6 +196,7 @@ export class PointsTo {
       for (const l of loose) {
         for (const [id, ev] of this.at(l)) if (!out.has(id) && path.dirname(ev.file) === dir) out.set(id, ev);
       }
+      this.fieldTargets.set(key, out);
       return out;
     }
     const loc = this.loc(callee, fn);

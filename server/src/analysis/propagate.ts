@@ -85,16 +85,24 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     visited++;
     interpret(ctx, def, entryFromKey(node % NODE_KEYS), (call, states) => {
       const targets = callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
+      // Several states at a call often enter the callee the same way: walk the targets
+      // (thousands, for a callback parameter of a busy helper) once per distinct entry.
+      const entered = new Set<number>();
       for (const s of states) {
-        const entry = entryOf(s);
         if (call.name) recordHits(kernel, hits, call.name, call.args, s, node, def, call.op, call.viaMacro);
-        const calleeKey = entryKey(entry);
+        const calleeKey = entryKey(entryOf(s));
+        if (entered.has(calleeKey)) continue;
+        entered.add(calleeKey);
+        const reason = s.reason;
         for (const t of targets) {
-          const reason = s.reason;
-          const parent: Parent = t.indirect
-            ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
-            : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) };
-          enqueue(nodeId(t.def.id, calleeKey), parent);
+          const id = nodeId(t.def.id, calleeKey);
+          if (parents.has(id)) continue;
+          enqueue(
+            id,
+            t.indirect
+              ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
+              : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) },
+          );
         }
       }
     });
