@@ -75,7 +75,7 @@ class CodeServer {
     readonly logFile: string,
   ) {}
 
-  static async start(tools: Tools, scratch: string, name: string, folder: string, extraArgs: string[]): Promise<CodeServer> {
+  static async start(tools: Tools, scratch: string, name: string, folder: string, extraArgs: string[], trust = false): Promise<CodeServer> {
     const port = await freePort();
     const dir = path.join(scratch, name);
     fs.mkdirSync(dir, { recursive: true });
@@ -97,7 +97,8 @@ class CodeServer {
       '--extensions-dir', path.join(scratch, 'extensions'),
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      // Trust prompts would interrupt the other phases; the restricted-mode phase keeps them.
+      ...(trust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       ...extraArgs,
       folder,
@@ -154,13 +155,20 @@ async function launchBrowser(scratch: string): Promise<BrowserContext> {
   });
 }
 
-/** Phase 2: extension integration tests in the real extension host. */
-async function runIntegrationSuite(tools: Tools, scratch: string, browser: BrowserContext, workspace: string): Promise<void> {
-  const server = await CodeServer.start(tools, scratch, 'integration', workspace, ['--vscode-option', 'enable-smoke-test-driver']);
+/** Runs one suite module (compiled into out/editor-test/suite/) in the real extension host. */
+async function runIntegrationSuite(
+  tools: Tools,
+  scratch: string,
+  browser: BrowserContext,
+  workspace: string,
+  suiteName: string,
+  options: { trust: boolean },
+): Promise<void> {
+  const server = await CodeServer.start(tools, scratch, `suite-${suiteName}`, workspace, ['--vscode-option', 'enable-smoke-test-driver'], options.trust);
   const remote = (p: string): string => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     ['extensionDevelopmentPath', remote(path.join(scratch, 'extensions', EXTENSION_DIR_NAME))],
-    ['extensionTestsPath', remote(path.join(ROOT, 'out', 'editor-test', 'suite', 'index.js'))],
+    ['extensionTestsPath', remote(path.join(ROOT, 'out', 'editor-test', 'suite', `${suiteName}.js`))],
     ['skipWelcome', 'true'],
   ];
   const page = await browser.newPage();
@@ -175,13 +183,13 @@ async function runIntegrationSuite(tools: Tools, scratch: string, browser: Brows
       if (/^(not )?ok - |editor checks failed/.test(line) || (type === 'error' && !/authentication provider/.test(line))) log(`  [host] ${line}`);
     });
     await page.goto(server.url(`folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`));
-    const timeout = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('integration suite did not finish within 180 s')), 180_000));
+    const timeout = new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`suite ${suiteName} did not finish within 180 s`)), 180_000));
     const code = await Promise.race([exit, timeout]);
     if (code !== 0) {
-      await page.screenshot({ path: path.join(FAILURES, 'integration-failure.png') }).catch(() => undefined);
-      throw new Error(`integration suite failed (exit code ${code}); code-server log: ${server.logFile}`);
+      await page.screenshot({ path: path.join(FAILURES, `${suiteName}-failure.png`) }).catch(() => undefined);
+      throw new Error(`suite ${suiteName} failed (exit code ${code}); code-server log: ${server.logFile}`);
     }
-    log('integration suite passed');
+    log(`suite ${suiteName} passed`);
   } finally {
     await page.close().catch(() => undefined);
     server.stop();
@@ -200,7 +208,7 @@ async function timelineFrame(page: Page): Promise<Frame> {
   throw new Error('the timeline webview did not render a table within 60 s');
 }
 
-/** Phase 3: what a person does and sees. */
+/** What a person does and sees. */
 async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext, workspace: string): Promise<void> {
   const server = await CodeServer.start(tools, scratch, 'ui', workspace, []);
   const page = await browser.newPage();
@@ -267,6 +275,19 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
   }
 }
 
+/**
+ * The example again, with workspace settings pointing irqlens.configPath at a config that
+ * turns the xcall rule off: honoured, it would hide the finding.
+ */
+function restrictedWorkspace(scratch: string): string {
+  const dir = path.join(scratch, 'restricted', 'dtrace-deadman');
+  fs.cpSync(EXAMPLE, dir, { recursive: true });
+  fs.mkdirSync(path.join(dir, '.vscode'));
+  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'irqlens.configPath': 'rules-off.irqlens.json' }));
+  fs.writeFileSync(path.join(dir, 'rules-off.irqlens.json'), JSON.stringify({ rules: { 'xcall-in-atomic': false } }));
+  return dir;
+}
+
 async function main(): Promise<number> {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` first (npm run test:editor does)`);
   const suite = path.join(ROOT, 'out', 'editor-test', 'suite', 'index.js');
@@ -301,7 +322,9 @@ async function main(): Promise<number> {
     }
     browser = await launchBrowser(scratch);
     log('integration suite in the extension host');
-    await runIntegrationSuite(tools, scratch, browser, workspace);
+    await runIntegrationSuite(tools, scratch, browser, workspace, 'index', { trust: false });
+    log('restricted mode: an untrusted workspace whose settings name a config path');
+    await runIntegrationSuite(tools, scratch, browser, restrictedWorkspace(scratch), 'restricted', { trust: true });
     log('UI pass');
     await runUiPass(tools, scratch, browser, workspace);
     return 0;
