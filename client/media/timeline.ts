@@ -34,12 +34,15 @@ const VERDICT_TEXT: Readonly<Record<TimelineRun['verdictKind'], string>> = {
   'no-deadlock': 'No deadlock',
 };
 
+function laneLabel(lane: LaneCell): string {
+  if (lane.context === 'idle') return 'idle';
+  return `${lane.context}${lane.function ? ` · ${lane.function}` : ''}${lane.irqsOff ? ' · IRQs off' : ''}`;
+}
+
 /** Context text for a lane, or null when it did not change since the previous step (keeps rows short). */
 function contextText(lane: LaneCell, previous: LaneCell | undefined): string | null {
-  const text = lane.context === 'idle' ? 'idle' : `${lane.context}${lane.function ? ` · ${lane.function}` : ''}${lane.irqsOff ? ' · IRQs off' : ''}`;
-  if (!previous) return text;
-  const before = previous.context === 'idle' ? 'idle' : `${previous.context}${previous.function ? ` · ${previous.function}` : ''}${previous.irqsOff ? ' · IRQs off' : ''}`;
-  return text === before ? null : text;
+  const text = laneLabel(lane);
+  return previous && laneLabel(previous) === text ? null : text;
 }
 
 function laneCell(run: TimelineRun, runIndex: number, row: StepRow, cpu: number): HTMLTableCellElement {

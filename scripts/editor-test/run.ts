@@ -8,7 +8,9 @@
  *    as a user would install it.
  * 2. Integration tests run inside the real extension host (suite/index.ts), loaded through
  *    the smoke-test driver's extensionDevelopmentPath/extensionTestsPath payload.
- * 3. A UI pass as a person would: open the example driver from the Explorer, see the
+ * 3. The same in a restricted (untrusted) workspace whose settings name a config path that
+ *    would hide the finding (suite/restricted.ts): the setting is ignored, analysis goes on.
+ * 4. A UI pass as a person would: open the example driver from the Explorer, see the
  *    squiggle and the Problems entry, hover, run "irqlens: Simulate this path" from F1,
  *    see the timeline. Screenshots go to docs/ (and, on failure, to .cache/editor-test/).
  *
