@@ -214,6 +214,12 @@ async function timelineFrame(page: Page): Promise<Frame> {
 async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext, workspace: string): Promise<void> {
   const server = await CodeServer.start(tools, scratch, 'ui', workspace, []);
   const page = await browser.newPage();
+  // Console messages of every frame, the webview's included: a CSP violation would mean the
+  // timeline tried to load or run something its policy does not allow.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   const step = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
     try {
       const value = await body();
@@ -269,6 +275,9 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       // dtrace_sync() is called from dtrace_state.c; the editor switches to that file.
       await page.locator('.monaco-editor .view-line').filter({ hasText: 'dtrace_sync();' }).first().waitFor({ timeout: 30_000 });
       await page.locator('.tabs-container .tab.active').filter({ hasText: 'dtrace_state.c' }).waitFor({ timeout: 30_000 });
+    });
+    await step('the page logged no Content-Security-Policy violation', async () => {
+      if (cspViolations.length > 0) throw new Error(cspViolations.join('\n'));
     });
     log('UI pass passed; screenshots in docs/screenshot-diagnostic.png and docs/screenshot-timeline.png');
   } finally {
