@@ -111,6 +111,20 @@ export function walk(ops: Op[], visit: (op: Op) => void): void {
   }
 }
 
+/** Every shared-variable key the function's conditions read. */
+export function readsOf(fn: FunctionFacts): Set<string> {
+  const locals = localNames(fn);
+  const keys = new Set<string>();
+  walk(fn.body, (op) => {
+    if (op.op !== 'if' && op.op !== 'loop') return;
+    for (const a of op.cond.atoms) {
+      const p = parseAtom(a.text, a.negated, (name) => locals.has(name));
+      if (p.kind === 'var') keys.add(p.key);
+    }
+  });
+  return keys;
+}
+
 /** Names that are locals or parameters of the function: never shared, counters in loops. */
 export function localNames(fn: FunctionFacts): Set<string> {
   const names = new Set(fn.params.filter((p) => p !== ''));
@@ -140,8 +154,13 @@ export interface AbstractionEnv {
   callback(arg: Arg | undefined): number;
   /** The function a deferred item (work, tasklet, irq_work) runs. */
   deferTarget(kind: DeferKind, obj: string): number;
-  /** The variable index of a shared variable read by this function, or null if not shared. */
-  sharedVar(key: string): number | null;
+  /**
+   * The index of a shared variable this function reads or writes, or null when no other
+   * function writes (for a read) or reads (for a write) it: then nobody could observe it.
+   */
+  sharedVar(key: string, access: 'read' | 'write'): number | null;
+  /** Whether sharedVar() would find the variable shared (without allocating it). */
+  isShared(key: string, access: 'read' | 'write'): boolean;
   lock(key: string): number;
   asyncSite(): number;
   /** For a what-if: instructions replacing this call site, or null to keep it. */
@@ -215,7 +234,7 @@ export class FunctionAbstractor {
         return;
       case 'store': {
         const key = storeKey(op.target);
-        const v = key === null ? null : this.env.sharedVar(key);
+        const v = key === null ? null : this.env.sharedVar(key, 'write');
         if (v === null) return;
         const n = literal(op.valueText);
         this.emit({ op: 'store', v, value: { set: n === null ? 1 : Math.min(n, MAX_VALUE) } }, op.at, `${targetText(op.target)} = ${op.valueText}`);
@@ -249,7 +268,7 @@ export class FunctionAbstractor {
     let empty = true;
     walk(ops, (op) => {
       if (op.op === 'return' || op.op === 'goto' || op.op === 'label') empty = false;
-      else if (op.op === 'store' && storeKey(op.target) !== null && this.env.sharedVar(storeKey(op.target) ?? '') !== null) empty = false;
+      else if (op.op === 'store' && storeKey(op.target) !== null && this.env.sharedVar(storeKey(op.target) ?? '', 'write') !== null) empty = false;
       else if (op.op === 'call' && this.call(op, true).length > 0) empty = false;
     });
     return empty;
@@ -346,12 +365,13 @@ export class FunctionAbstractor {
         });
         continue;
       }
-      const p = parseAtom(a.text, a.negated, (name) => this.locals.has(name));
+      // A name no other function writes is private to this one: a counter if it counts.
+      const p = parseAtom(a.text, a.negated, (name) => this.locals.has(name) || !this.env.isShared(varKey(name), 'read'));
       if (p.kind === 'counter' && counter === null && cond.join === 'and') {
         counter = { bound: p.bound };
         continue;
       }
-      const v = p.kind === 'var' ? this.env.sharedVar(p.key) : null;
+      const v = p.kind === 'var' ? this.env.sharedVar(p.key, 'read') : null;
       if (p.kind === 'var' && v !== null) {
         const rhs = 'value' in p.rhs ? p.rhs.value : this.env.cpus - p.rhs.cpusMinus;
         atoms.push({ kind: 'var', v, cmp: p.cmp, rhs });
@@ -377,7 +397,7 @@ export class FunctionAbstractor {
         case 'raise-ipi':
           return [mk({ op: 'raise-ipi' })];
         case 'var-write': {
-          const v = this.env.sharedVar(c.key);
+          const v = this.env.sharedVar(c.key, 'write');
           return v === null ? [] : [mk({ op: 'store', v, value: c.value })];
         }
         case 'context':

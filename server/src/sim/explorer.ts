@@ -74,8 +74,15 @@ function hasWork(s: MachineState): boolean {
   return s.cpus.some((c) => c.stack.length > 0);
 }
 
-function eventKey(e: SimEvent): string {
-  return e.kind === 'warn' ? e.reason : e.kind;
+/**
+ * Keeps the first path to each kind of event, except that a give-up explained by a CPU
+ * with IRQs off replaces one that only shows a slow CPU: that is the story worth telling.
+ */
+function recordEvent(events: Map<string, { event: SimEvent; path: PathRef }>, e: SimEvent, path: () => PathRef): void {
+  const key = e.kind === 'warn' ? e.reason : e.kind;
+  const old = events.get(key);
+  const better = old !== undefined && e.kind === 'gave-up' && old.event.kind === 'gave-up' && e.deaf.length > 0 && old.event.deaf.length === 0;
+  if (old === undefined || better) events.set(key, { event: e, path: path() });
 }
 
 function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
@@ -100,7 +107,7 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
   let memory = 0;
   const buckets: Node[][] = [[]];
   const init = machine.initial();
-  const initKey = `${encodeState(init)}|-1`;
+  const initKey = keyOf(init, -1);
   visited.set(initKey, 0);
   memory += initKey.length * 2 + BYTES_PER_ENTRY;
   buckets[0].push({ state: init, key: initKey, last: -1, preemptions: 0, id: 0 });
@@ -135,19 +142,18 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
         continue;
       }
       const lastEnabled = node.last >= 0 && succs.some((s) => s.cpu === node.last);
-      const chosen = por ? ample(succs, node.last, lastEnabled, (s) => visited.has(`${encodeState(s.state)}|${s.cpu}`)) : null;
+      const keys = succs.map((s) => keyOf(s.state, s.cpu));
+      const chosen = por ? ample(succs, node.last, lastEnabled, (i) => visited.has(keys[i])) : null;
       succs.forEach((succ, index) => {
-        if (chosen && !chosen.has(succ)) return;
+        if (chosen && !chosen.has(index)) return;
         transitions++;
-        for (const e of succ.events) {
-          if (!events.has(eventKey(e))) events.set(eventKey(e), { event: e, path: [...pathTo(node.id), index] });
-        }
+        for (const e of succ.events) recordEvent(events, e, () => [...pathTo(node.id), index]);
         const np = node.preemptions + (lastEnabled && succ.cpu !== node.last ? 1 : 0);
         if (np > maxPreemptions) {
           boundHit = true;
           return;
         }
-        const k = `${encodeState(succ.state)}|${succ.cpu}`;
+        const k = keys[index];
         const seen = visited.get(k);
         if (seen !== undefined && seen <= np) return;
         if (seen === undefined) memory += k.length * 2 + BYTES_PER_ENTRY;
@@ -180,21 +186,26 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
  * An ample set: one CPU's successors when all are local, preferring the CPU that ran
  * last (no preemption), or any CPU when the last one cannot step. Null means expand all.
  */
-function ample(succs: Successor[], last: number, lastEnabled: boolean, isVisited: (s: Successor) => boolean): Set<Successor> | null {
-  const byCpu = new Map<number, Successor[]>();
-  for (const s of succs) {
+function ample(succs: Successor[], last: number, lastEnabled: boolean, isVisited: (index: number) => boolean): Set<number> | null {
+  const byCpu = new Map<number, number[]>();
+  succs.forEach((s, i) => {
     const list = byCpu.get(s.cpu) ?? [];
-    list.push(s);
+    list.push(i);
     byCpu.set(s.cpu, list);
-  }
+  });
   if (byCpu.size < 2) return null;
   const candidates = lastEnabled ? [last] : [...byCpu.keys()];
   for (const cpu of candidates) {
     const mine = byCpu.get(cpu) ?? [];
     // Proviso: every ample successor must be new, so no cycle of reduced steps closes.
-    if (mine.every((s) => s.local) && !mine.some(isVisited)) return new Set(mine);
+    if (mine.every((i) => succs[i].local) && !mine.some(isVisited)) return new Set(mine);
   }
   return null;
+}
+
+/** The visited-set key: the state and the CPU that ran last (preemptions depend on it). */
+function keyOf(state: MachineState, last: number): string {
+  return encodeState(state) + String.fromCharCode(last + 1);
 }
 
 function randomWalks(machine: Machine, options: ExploreOptions): ExploreResult {
@@ -227,7 +238,7 @@ function randomWalks(machine: Machine, options: ExploreOptions): ExploreResult {
       const index = pick(rng, succs.length);
       path.push(index);
       transitions++;
-      for (const e of succs[index].events) if (!events.has(eventKey(e))) events.set(eventKey(e), { event: e, path: path.slice() });
+      for (const e of succs[index].events) recordEvent(events, e, () => path.slice());
       state = succs[index].state;
     }
   }

@@ -80,7 +80,8 @@ export interface MachineState {
 
 export type SimEvent =
   | { kind: 'warn'; reason: WarnReason; message: string }
-  | { kind: 'gave-up'; message: string };
+  /** `deaf`: other CPUs that had IRQs off with the IPI still pending when the wait gave up. */
+  | { kind: 'gave-up'; message: string; deaf: number[] };
 
 export type WarnReason = 'xcall-irqs-off' | 'xcall-not-in-task' | 'sleep-in-atomic' | 'gave-up';
 
@@ -257,7 +258,8 @@ export class Machine {
   private threads(state: MachineState, cpu: number, out: Successor[]): void {
     const c = state.cpus[cpu];
     if (!c.irqOn || c.hard + c.soft + c.nmi + c.preempt + c.bh > 0) return;
-    if (c.workPend !== 0) {
+    // A worker runs its items one after another, never one inside another.
+    if (c.workPend !== 0 && !c.stack.some((f) => f.tag === 'work')) {
       const bit = lowestBit(c.workPend);
       const fn = this.workFns[bit];
       const s = cloneState(state, cpu);
@@ -382,9 +384,10 @@ export class Machine {
   private exec(state: MachineState, cpu: number, instr: Instr, label: StepLabel, out: Successor[]): void {
     const c = state.cpus[cpu];
     const top = c.stack[c.stack.length - 1];
-    // Each case either pushes its successors itself or returns the mutated clone.
-    const next = (mutate: (s: MachineState, me: CpuState, f: Frame) => void, local: boolean, events: SimEvent[] = []): void => {
-      const s = cloneState(state, cpu);
+    // Each case pushes its successors through `next`, which copies the state first; only
+    // this CPU's state is deep-copied unless the step writes to other CPUs too.
+    const next = (mutate: (s: MachineState, me: CpuState, f: Frame) => void, local: boolean, events: SimEvent[] = [], touchesOthers = false): void => {
+      const s = cloneState(state, touchesOthers ? undefined : cpu);
       const me = s.cpus[cpu];
       const f = me.stack[me.stack.length - 1];
       mutate(s, me, f);
@@ -458,7 +461,7 @@ export class Machine {
         return next((s, _me, f) => {
           for (let t = 0; t < this.n; t++) if (t !== cpu) s.cpus[t].ownIpiPend = true;
           f.pc++;
-        }, false);
+        }, false, [], true);
       case 'defer':
         return next((_s, me, f) => {
           // tasklet_schedule(), queue_work() and irq_work_queue() do nothing when the
@@ -480,8 +483,10 @@ export class Machine {
         return next((_s, _me, f) => { f.counters[instr.slot] = 0; f.pc++; }, true);
       case 'count': {
         if (top.counters[instr.slot] >= instr.bound) {
+          const deaf = this.others(cpu).filter((t) => !state.cpus[t].irqOn && (state.cpus[t].ownIpiPend || state.cpus[t].queue.length > 0));
+          const why = deaf.length > 0 ? `: CPU ${deaf.join(', ')} has IRQs off and never took the IPI` : '';
           const events: SimEvent[] = instr.giveUp
-            ? [{ kind: 'gave-up', message: `gave up waiting after ${instr.bound} spins (${instr.text})` }]
+            ? [{ kind: 'gave-up', message: `gave up waiting after ${instr.bound} spins (${instr.text})${why}`, deaf }]
             : [];
           return next((_s, _me, f) => { f.pc = instr.exit; }, true, events);
         }
@@ -645,16 +650,29 @@ export function compare(x: number, cmp: Cmp, y: number): boolean {
   }
 }
 
-/** A canonical string for state hashing. */
+const TAG_CODE: Record<FrameTag, number> = { call: 0, hardirq: 1, softirq: 2, nmi: 3, csd: 4, work: 5 };
+
+/**
+ * A canonical key for state hashing: every field as one UTF-16 code unit (all values are
+ * small), so keys stay short and cheap to hash.
+ */
 export function encodeState(s: MachineState): string {
-  let out = '';
+  const codes: number[] = [];
   for (const c of s.cpus) {
-    for (const f of c.stack) out += `${f.fn},${f.pc},${f.tag}${f.savedIrq ? 1 : 0},${f.csd},${f.flags},${f.counters.join('.')};`;
-    out += `|${c.irqOn ? 1 : 0}${c.hard}${c.soft}${c.nmi}${c.bh}${c.preempt},${c.softPend},${c.workPend},${c.irqWorkPend},${c.ownIpiPend ? 1 : 0}`;
-    for (const q of c.queue) out += `,${q.fn}.${q.csd}${q.sync ? 's' : 'a'}`;
-    out += '#';
+    codes.push(c.stack.length);
+    for (const f of c.stack) {
+      codes.push(f.fn + 2, f.pc, TAG_CODE[f.tag] * 2 + (f.savedIrq ? 1 : 0), f.csd + 1, f.flags, f.counters.length, ...f.counters);
+    }
+    codes.push((c.irqOn ? 1 : 0) | (c.ownIpiPend ? 2 : 0), c.hard, c.soft, c.nmi, c.bh, c.preempt, c.softPend, c.workPend, c.irqWorkPend, c.queue.length);
+    for (const q of c.queue) codes.push(q.fn + 2, q.csd, q.sync ? 1 : 0);
   }
-  out += s.owner.join(',') + '#' + s.vars.join(',') + '#';
-  for (const b of s.csd) out += b ? '1' : '0';
-  return out + '#' + s.fired.join(',');
+  for (const o of s.owner) codes.push(o + 1);
+  for (const v of s.vars) codes.push(v);
+  for (let i = 0; i < s.csd.length; i += 16) {
+    let bits = 0;
+    for (let j = i; j < Math.min(i + 16, s.csd.length); j++) if (s.csd[j]) bits |= 1 << (j - i);
+    codes.push(bits);
+  }
+  for (const f of s.fired) codes.push(f);
+  return String.fromCharCode(...codes);
 }

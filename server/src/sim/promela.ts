@@ -5,6 +5,11 @@
  * a d_step, so SPIN's transitions are the machine's transitions. A watchdog asserts,
  * when nothing can move any more (`timeout`), that every CPU has finished: the
  * simulator's deadlock is SPIN's assertion violation.
+ *
+ * Several scenarios can share one model (toPromelaBatch): `init` picks one and starts its
+ * CPUs, and one never claim per scenario (`./pan -N s3`) prunes every other choice, so a
+ * single pan binary checks each scenario on its own. That keeps the SPIN agreement test
+ * to a few C compilations instead of hundreds.
  */
 import type { Guard, GuardAtom, Instr, Scenario } from './instructions';
 import { MAX_VALUE } from './instructions';
@@ -18,20 +23,98 @@ export interface PromelaModel {
   deadlockAssertion: string;
 }
 
-export function toPromela(scenario: Scenario): PromelaModel {
-  return new PromelaWriter(scenario).write();
+export interface PromelaBatch extends PromelaModel {
+  /** Per scenario, in order, the never claim that selects it: `./pan -N <claim>`. */
+  claims: string[];
 }
 
-class PromelaWriter {
-  private readonly m: Machine;
-  private readonly n: number;
+/** Frame addresses of the kernel's own routines, above any function's instructions. */
+const FLUSH = 30000;
+const SOFTRUN = 30001;
+
+export function toPromela(scenario: Scenario): PromelaModel {
+  const { text, deadlockAssertion } = writeModel([scenario], false);
+  return { text, deadlockAssertion };
+}
+
+export function toPromelaBatch(scenarios: Scenario[]): PromelaBatch {
+  return writeModel(scenarios, true);
+}
+
+function writeModel(scenarios: Scenario[], claims: boolean): PromelaBatch {
+  const writers = scenarios.map((s, i) => new ScenarioWriter(s, i));
+  const maxOf = (f: (w: ScenarioWriter) => number, min = 1): number => Math.max(min, ...writers.map(f));
+  const n = maxOf((w) => w.n, 2);
+  const depth = maxOf((w) => w.stackDepth());
+  const k = maxOf((w) => w.k);
+  const qcap = Math.min(255, maxOf((w) => (w.n - 1) * (6 + w.s.asyncSites) + 1));
+  const deadlockAssertion = range(n).map((c) => `sp[${c}] == 0`).join(' && ');
+  const L: string[] = [];
+  L.push(`/* irqlens: ${scenarios.length === 1 ? comment(scenarios[0].title) : `${scenarios.length} scenarios, one per never claim`} */`);
+  L.push(`#define D ${depth}`, `#define K ${k}`, `#define NONE 255`, `#define MAXV ${MAX_VALUE}`, `#define FLUSH ${FLUSH}`, `#define SOFTRUN ${SOFTRUN}`);
+  for (const [name, v] of Object.entries(TAG)) L.push(`#define T_${name.toUpperCase()} ${v}`);
+  L.push('');
+  L.push(`bool irqOn[${n}] = 1;`, `byte hard[${n}];`, `byte soft[${n}];`, `byte nmi[${n}];`, `byte bh[${n}];`, `byte pre[${n}];`);
+  L.push(`int spend[${n}];`, `int wpend[${n}];`, `int iwpend[${n}];`, `bool opend[${n}];`, `bool inwork[${n}];`, `byte sp[${n}];`);
+  L.push(`byte owner[${maxOf((w) => w.s.locks.length)}] = NONE;`, `byte v[${maxOf((w) => w.s.vars.length)}];`);
+  L.push(`bool csd[${maxOf((w) => w.m.csdCount)}];`, `byte fired[${maxOf((w) => w.s.triggers.length)}];`);
+  L.push(`chan q[${n}] = [${qcap}] of { short, byte, bool };`, 'byte sel = NONE;');
+  L.push('');
+  L.push(...sharedMacros(k));
+  for (const w of writers) L.push(...w.proctype());
+  L.push('init {', '  if');
+  writers.forEach((w, i) => L.push(`  :: atomic { sel = ${i}; ${range(w.n).map((c) => `run cpu${i}(${c})`).join('; ')} }`));
+  L.push('  fi', '}', '');
+  L.push('active proctype watchdog() {', `  timeout -> assert(${deadlockAssertion})`, '}');
+  const names = scenarios.map((_, i) => `s${i}`);
+  if (claims) names.forEach((name, i) => L.push(`never ${name} { do :: sel == NONE || sel == ${i} od }`));
+  return { text: L.join('\n') + '\n', deadlockAssertion, claims: names };
+}
+
+/** Frame push/pop and the kernel's entry/exit paths, as in machine.ts. */
+function sharedMacros(k: number): string[] {
+  const clear = (at: string): string => range(k).map((i) => `cnt[${at} * K + ${i}] = 0`).join('; ');
+  return [
+    '#define TOP pc[sp[me] - 1]',
+    '#define INTR (hard[me] + soft[me] + nmi[me])',
+    '#define LEVEL (nmi[me] > 0 -> 3 : (hard[me] > 0 -> 2 : (soft[me] > 0 -> 1 : 0)))',
+    '#define ATOMIC (!irqOn[me] || INTR + pre[me] + bh[me] > 0)',
+    `inline PUSH(a, tg, saved) { assert(sp[me] < D); pc[sp[me]] = a; tag[sp[me]] = tg; sirq[sp[me]] = saved; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${clear('sp[me]')}; sp[me]++ }`,
+    'inline ENTER_IRQ(a) { PUSH(a, T_HARDIRQ, irqOn[me]); irqOn[me] = 0; hard[me]++ }',
+    'inline ENTER_NMI(a) { PUSH(a, T_NMI, irqOn[me]); irqOn[me] = 0; nmi[me]++ }',
+    'inline ENTER_SOFT() { PUSH(SOFTRUN, T_SOFTIRQ, irqOn[me]); irqOn[me] = 1; soft[me]++ }',
+    'inline RUN_SOFT_IF_ALLOWED() { if :: spend[me] != 0 && INTR + bh[me] == 0 -> ENTER_SOFT() :: else -> skip fi }',
+    'inline RETURN() {',
+    '  sp[me]--;',
+    '  if',
+    '  :: tag[sp[me]] == T_HARDIRQ -> hard[me]--; irqOn[me] = sirq[sp[me]]; t = T_HARDIRQ',
+    '  :: tag[sp[me]] == T_NMI -> nmi[me]--; irqOn[me] = sirq[sp[me]]; t = T_NMI',
+    '  :: tag[sp[me]] == T_SOFTIRQ -> soft[me]--; irqOn[me] = sirq[sp[me]]; t = T_SOFTIRQ',
+    '  :: tag[sp[me]] == T_CSD -> csd[fcsd[sp[me]]] = 0; t = T_CSD',
+    '  :: tag[sp[me]] == T_WORK -> inwork[me] = 0; t = T_WORK',
+    '  :: else -> t = tag[sp[me]]',
+    '  fi;',
+    `  pc[sp[me]] = 0; tag[sp[me]] = 0; sirq[sp[me]] = 0; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${clear('sp[me]')};`,
+    '  if :: t == T_HARDIRQ -> RUN_SOFT_IF_ALLOWED() :: else -> skip fi;',
+    '  if :: t == T_CALL && sp[me] > 0 && pc[sp[me] - 1] < FLUSH -> pc[sp[me] - 1]++ :: else -> skip fi;',
+    '  t = 0',
+    '}',
+    '',
+  ];
+}
+
+/** One scenario's CPU process: every step the machine can take, as one alternative each. */
+class ScenarioWriter {
+  readonly m: Machine;
+  readonly n: number;
+  readonly k: number;
   private readonly base: number[] = [];
-  private readonly flush: number;
-  private readonly softRun: number;
-  private readonly k: number;
   private readonly lines: string[] = [];
 
-  constructor(private readonly s: Scenario) {
+  constructor(
+    readonly s: Scenario,
+    private readonly id: number,
+  ) {
     this.m = new Machine(s);
     this.n = s.cpus;
     let addr = 0;
@@ -39,37 +122,18 @@ class PromelaWriter {
       this.base.push(addr);
       addr += f.instrs.length;
     }
-    this.flush = addr;
-    this.softRun = addr + 1;
+    if (addr >= FLUSH) throw new Error(`scenario too large for Promela export: ${addr} instructions`);
     this.k = Math.max(1, ...s.functions.map((f) => f.counterSlots));
   }
 
-  write(): PromelaModel {
+  proctype(): string[] {
     const s = this.s;
-    const n = this.n;
-    const deadlockAssertion = range(n).map((c) => `sp[${c}] == 0`).join(' && ');
-    const depth = this.stackDepth();
-    const qcap = Math.min(255, (n - 1) * (6 + s.asyncSites) + 1);
     const L = this.lines;
-    L.push(`/* irqlens scenario: ${comment(s.title)} */`);
-    L.push(`#define NCPU ${n}`, `#define D ${depth}`, `#define K ${this.k}`, `#define NONE 255`, `#define MAXV ${MAX_VALUE}`);
-    L.push(`#define FLUSH ${this.flush}`, `#define SOFTRUN ${this.softRun}`);
-    for (const [name, v] of Object.entries(TAG)) L.push(`#define T_${name.toUpperCase()} ${v}`);
-    L.push('');
-    L.push('bool irqOn[NCPU] = 1;', 'byte hard[NCPU];', 'byte soft[NCPU];', 'byte nmi[NCPU];', 'byte bh[NCPU];', 'byte pre[NCPU];');
-    L.push('int spend[NCPU];', 'int wpend[NCPU];', 'int iwpend[NCPU];', 'bool opend[NCPU];', 'byte sp[NCPU];');
-    if (s.locks.length > 0) L.push(`byte owner[${s.locks.length}] = NONE;`);
-    if (s.vars.length > 0) L.push(`byte v[${s.vars.length}];`);
-    L.push(`bool csd[${this.m.csdCount}];`);
-    if (s.triggers.length > 0) L.push(`byte fired[${s.triggers.length}];`);
-    L.push(`chan q[NCPU] = [${qcap}] of { short, byte, bool };`);
-    L.push('');
-    this.macros();
-    L.push('active [NCPU] proctype cpu() {');
-    L.push('  byte me = _pid;', '  short pc[D];', '  byte tag[D];', '  bool sirq[D];', '  byte fcsd[D];', '  byte flg[D];', '  byte cnt[D * K];');
+    L.push(`/* scenario ${this.id}: ${comment(s.title)} */`);
+    L.push(`proctype cpu${this.id}(byte me) {`);
+    L.push('  short pc[D];', '  byte tag[D];', '  bool sirq[D];', '  byte fcsd[D];', '  byte flg[D];', '  byte cnt[D * K];');
     L.push('  short qa; byte qc; bool qs; byte t;');
-    L.push('  d_step {');
-    L.push('    if');
+    L.push('  d_step {', '    if');
     s.tasks.forEach((task, cpu) => {
       if (task !== null) L.push(`    :: me == ${cpu} -> PUSH(${this.base[task]}, T_CALL, 1)`);
     });
@@ -80,46 +144,26 @@ class PromelaWriter {
     this.kernelFrames();
     s.functions.forEach((f, fi) => f.instrs.forEach((ins, pc) => this.instr(ins, this.base[fi] + pc, fi)));
     L.push('  od', '}', '');
-    L.push('active proctype watchdog() {', `  timeout -> assert(${deadlockAssertion})`, '}');
-    return { text: L.join('\n') + '\n', deadlockAssertion };
+    return L;
   }
 
-  /** Inline helpers: frame push/pop and the kernel's entry/exit paths, as in machine.ts. */
-  private macros(): void {
-    const L = this.lines;
-    const clearCounters = range(this.k).map((i) => `cnt[sp[me] * K + ${i}] = 0`).join('; ');
-    L.push('#define TOP pc[sp[me] - 1]');
-    L.push('#define INTR (hard[me] + soft[me] + nmi[me])');
-    L.push('#define LEVEL (nmi[me] > 0 -> 3 : (hard[me] > 0 -> 2 : (soft[me] > 0 -> 1 : 0)))');
-    L.push('#define ATOMIC (!irqOn[me] || INTR + pre[me] + bh[me] > 0)');
-    L.push(`inline PUSH(a, tg, saved) { assert(sp[me] < D); pc[sp[me]] = a; tag[sp[me]] = tg; sirq[sp[me]] = saved; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${clearCounters}; sp[me]++ }`);
-    L.push('inline ENTER_IRQ(a) { PUSH(a, T_HARDIRQ, irqOn[me]); irqOn[me] = 0; hard[me]++ }');
-    L.push('inline ENTER_NMI(a) { PUSH(a, T_NMI, irqOn[me]); irqOn[me] = 0; nmi[me]++ }');
-    L.push('inline ENTER_SOFT() { PUSH(SOFTRUN, T_SOFTIRQ, irqOn[me]); irqOn[me] = 1; soft[me]++ }');
-    L.push('inline RUN_SOFT_IF_ALLOWED() { if :: spend[me] != 0 && INTR + bh[me] == 0 -> ENTER_SOFT() :: else -> skip fi }');
-    L.push('inline RETURN() {');
-    L.push('  sp[me]--;');
-    L.push('  if');
-    L.push('  :: tag[sp[me]] == T_HARDIRQ -> hard[me]--; irqOn[me] = sirq[sp[me]]; t = T_HARDIRQ');
-    L.push('  :: tag[sp[me]] == T_NMI -> nmi[me]--; irqOn[me] = sirq[sp[me]]; t = T_NMI');
-    L.push('  :: tag[sp[me]] == T_SOFTIRQ -> soft[me]--; irqOn[me] = sirq[sp[me]]; t = T_SOFTIRQ');
-    L.push('  :: tag[sp[me]] == T_CSD -> csd[fcsd[sp[me]]] = 0; t = T_CSD');
-    L.push('  :: else -> t = tag[sp[me]]');
-    L.push('  fi;');
-    L.push(`  pc[sp[me]] = 0; tag[sp[me]] = 0; sirq[sp[me]] = 0; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${range(this.k).map((i) => `cnt[sp[me] * K + ${i}] = 0`).join('; ')};`);
-    L.push('  if :: t == T_HARDIRQ -> RUN_SOFT_IF_ALLOWED() :: else -> skip fi;');
-    L.push('  if :: t == T_CALL && sp[me] > 0 && pc[sp[me] - 1] < FLUSH -> pc[sp[me] - 1]++ :: else -> skip fi;');
-    L.push('  t = 0');
-    L.push('}');
-    // "All CSDs of this kind the sender uses are free", per sender.
-    const n = this.n;
-    const cfdFree = range(n)
+  /** "Every CSD this sender's smp_call_function_many_cond() uses is free." */
+  private cfdFree(): string {
+    return `(${range(this.n)
       .map((c) => `(me == ${c}${this.m.others(c).map((t) => ` && !csd[${this.m.csdIndex('cfd', c, t)}]`).join('')})`)
-      .join(' || ');
-    L.push(`#define CFD_FREE (${cfdFree})`);
-    L.push(`#define SINGLE_CSD (${n * n} + me)`);
-    L.push(`#define STACK_CSD (${n * n + n} + me * 4 + LEVEL)`);
-    L.push('');
+      .join(' || ')})`;
+  }
+
+  private singleCsd(): string {
+    return `(${this.n * this.n} + me)`;
+  }
+
+  private stackCsd(): string {
+    return `(${this.n * this.n + this.n} + me * 4 + LEVEL)`;
+  }
+
+  private forOthers(body: string): string {
+    return `t = 0; do :: t < ${this.n} -> if :: t != me -> ${body} :: else -> skip fi; t++ :: else -> break od; t = 0`;
   }
 
   private alt(guard: string, body: string, note: string): void {
@@ -129,9 +173,8 @@ class PromelaWriter {
   /** Lowest-set-bit alternatives for a pending mask, as machine.ts picks the lowest bit. */
   private lowestBits(mask: string, count: number, each: (bit: number) => { guard: string; body: string; note: string }): void {
     for (let bit = 0; bit < count; bit++) {
-      const low = (1 << (bit + 1)) - 1;
       const e = each(bit);
-      this.alt(`(${mask} & ${low}) == ${1 << bit}${e.guard ? ` && ${e.guard}` : ''}`, `${mask} = ${mask} & ${~(1 << bit)}; ${e.body}`, e.note);
+      this.alt(`(${mask} & ${(1 << (bit + 1)) - 1}) == ${1 << bit} && ${e.guard}`, `${mask} = ${mask} & ${~(1 << bit)}; ${e.body}`, e.note);
     }
   }
 
@@ -162,8 +205,8 @@ class PromelaWriter {
   private threads(): void {
     const sched = 'irqOn[me] && INTR + pre[me] + bh[me] == 0';
     this.lowestBits('wpend[me]', this.m.workFns.length, (bit) => ({
-      guard: sched,
-      body: `PUSH(${this.base[this.m.workFns[bit]]}, T_WORK, 1)`,
+      guard: `${sched} && !inwork[me]`,
+      body: `PUSH(${this.base[this.m.workFns[bit]]}, T_WORK, 1); inwork[me] = 1`,
       note: `kworker runs ${this.s.functions[this.m.workFns[bit]].name}`,
     }));
     this.alt(`${sched} && spend[me] != 0`, 'ENTER_SOFT()', 'ksoftirqd');
@@ -171,7 +214,11 @@ class PromelaWriter {
 
   private kernelFrames(): void {
     const top = 'sp[me] > 0 && TOP';
-    this.alt(`${top} == FLUSH && len(q[me]) > 0`, 'q[me]?qa,qc,qs; if :: !qs -> csd[qc] = 0; PUSH(qa, T_CALL, 1) :: else -> PUSH(qa, T_CSD, 1); fcsd[sp[me] - 1] = qc fi; qa = 0; qc = 0; qs = 0', 'flush: run next CSD');
+    this.alt(
+      `${top} == FLUSH && len(q[me]) > 0`,
+      'q[me]?qa,qc,qs; if :: !qs -> csd[qc] = 0; PUSH(qa, T_CALL, 1) :: else -> PUSH(qa, T_CSD, 1); fcsd[sp[me] - 1] = qc fi; qa = 0; qc = 0; qs = 0',
+      'flush: run the next CSD',
+    );
     this.alt(`${top} == FLUSH && len(q[me]) == 0`, 'RETURN()', 'flush done: irq_exit');
     this.alt(`${top} == SOFTRUN && spend[me] == 0`, 'RETURN()', 'softirqs done');
     this.lowestBits('spend[me]', this.m.softFns.length, (bit) => ({
@@ -187,6 +234,7 @@ class PromelaWriter {
     const note = ins.text;
     const frame = 'sp[me] - 1';
     const jump = (to: number): string => `TOP = ${this.base[fi] + to}`;
+    const floorDec = (x: string): string => `if :: ${x} > 0 -> ${x}-- :: else -> skip fi`;
     switch (ins.op) {
       case 'irq-off':
         return this.alt(at, `irqOn[me] = 0; ${next}`, note);
@@ -199,15 +247,15 @@ class PromelaWriter {
       case 'bh-off':
         return this.alt(at, `bh[me]++; ${next}`, note);
       case 'bh-on':
-        return this.alt(at, `if :: bh[me] > 0 -> bh[me]-- :: else -> skip fi; ${next}; RUN_SOFT_IF_ALLOWED()`, note);
+        return this.alt(at, `${floorDec('bh[me]')}; ${next}; RUN_SOFT_IF_ALLOWED()`, note);
       case 'preempt-off':
         return this.alt(at, `pre[me]++; ${next}`, note);
       case 'preempt-on':
-        return this.alt(at, `if :: pre[me] > 0 -> pre[me]-- :: else -> skip fi; ${next}`, note);
+        return this.alt(at, `${floorDec('pre[me]')}; ${next}`, note);
       case 'lock':
         return this.alt(`${at} && owner[${ins.lock}] == NONE`, `owner[${ins.lock}] = me; pre[me]++; ${next}`, note);
       case 'unlock':
-        return this.alt(at, `if :: owner[${ins.lock}] == me -> owner[${ins.lock}] = NONE :: else -> skip fi; if :: pre[me] > 0 -> pre[me]-- :: else -> skip fi; ${next}`, note);
+        return this.alt(at, `if :: owner[${ins.lock}] == me -> owner[${ins.lock}] = NONE :: else -> skip fi; ${floorDec('pre[me]')}; ${next}`, note);
       case 'call':
         return this.alt(at, `PUSH(${this.base[ins.fn]}, T_CALL, 1)`, note);
       case 'ret':
@@ -231,13 +279,13 @@ class PromelaWriter {
         return this.alt(at, `${v} = ${value}; ${next}`, note);
       }
       case 'xcall-send':
-        return this.xcallSend(ins, at, next, addr);
+        return this.xcallSend(ins, at, next);
       case 'xcall-wait': {
-        const free = ins.csd === 'cfd' ? 'CFD_FREE' : ins.csd === 'single' ? '!csd[SINGLE_CSD]' : ins.csd === 'stack' ? '!csd[STACK_CSD]' : '1';
+        const free = ins.csd === 'cfd' ? this.cfdFree() : ins.csd === 'single' ? `!csd[${this.singleCsd()}]` : ins.csd === 'stack' ? `!csd[${this.stackCsd()}]` : '1';
         return this.alt(`${at} && ${free}`, next, note);
       }
       case 'raise-ipi':
-        return this.alt(at, `t = 0; do :: t < NCPU -> if :: t != me -> opend[t] = 1 :: else -> skip fi; t++ :: else -> break od; t = 0; ${next}`, note);
+        return this.alt(at, `${this.forOthers('opend[t] = 1')}; ${next}`, note);
       case 'defer': {
         const [mask, fns] = ins.kind === 'tasklet' ? ['spend', this.m.softFns] : ins.kind === 'work' ? ['wpend', this.m.workFns] : ['iwpend', this.m.irqWorkFns];
         return this.alt(at, `${mask}[me] = ${mask}[me] | ${1 << fns.indexOf(ins.fn)}; ${next}`, note);
@@ -255,19 +303,19 @@ class PromelaWriter {
   }
 
   /** One alternative per possible target set, as machine.ts's xcallSend. */
-  private xcallSend(ins: Instr & { op: 'xcall-send' }, at: string, next: string, addr: number): void {
+  private xcallSend(ins: Instr & { op: 'xcall-send' }, at: string, next: string): void {
     const fnAddr = this.base[ins.fn];
     const sync = ins.sync ? 1 : 0;
     const csdFor = (t: string): string => {
       switch (ins.csd) {
         case 'cfd':
-          return `(me * NCPU + ${t})`;
+          return `(me * ${this.n} + ${t})`;
         case 'single':
-          return 'SINGLE_CSD';
+          return this.singleCsd();
         case 'stack':
-          return 'STACK_CSD';
+          return this.stackCsd();
         case 'async':
-          return `(${this.n * this.n + 5 * this.n + ins.site * this.n} + ${t})`;
+          return `(${this.m.csdIndex('async', 0, 0, ins.site)} + ${t})`;
       }
     };
     const enqueue = (t: string): string =>
@@ -275,21 +323,20 @@ class PromelaWriter {
         ? `if :: !csd[${csdFor(t)}] -> csd[${csdFor(t)}] = 1; q[${t}]!${fnAddr},${csdFor(t)},${sync} :: else -> skip fi`
         : `csd[${csdFor(t)}] = 1; q[${t}]!${fnAddr},${csdFor(t)},${sync}`;
     if (ins.targets === 'others') {
-      const guard = ins.csd === 'cfd' ? `${at} && CFD_FREE` : at;
-      this.alt(guard, `t = 0; do :: t < NCPU -> if :: t != me -> ${enqueue('t')} :: else -> skip fi; t++ :: else -> break od; t = 0; ${next}`, ins.text);
+      this.alt(ins.csd === 'cfd' ? `${at} && ${this.cfdFree()}` : at, `${this.forOthers(enqueue('t'))}; ${next}`, ins.text);
       return;
     }
     for (let target = 0; target < this.n; target++) {
       const busy = ins.csd === 'async' ? '' : ` && !csd[${csdFor(String(target))}]`;
-      this.alt(`${at} && me != ${target}${busy}`, `${enqueue(String(target))}; ${next}`, `${ins.text} -> CPU ${target} (at ${addr})`);
+      this.alt(`${at} && me != ${target}${busy}`, `${enqueue(String(target))}; ${next}`, `${ins.text} -> CPU ${target}`);
     }
   }
 
   /**
-   * A bound on frames per CPU: the task's calls, kworkers nested at task level, one
-   * softirq run, hardirqs (twice, should a handler re-enable IRQs) and an NMI.
+   * A bound on frames per CPU: the task's calls, one kworker preempting it, one softirq
+   * run, hardirqs (twice, should a handler re-enable IRQs) and an NMI.
    */
-  private stackDepth(): number {
+  stackDepth(): number {
     const s = this.s;
     const memo = new Map<number, number>();
     const depth = (f: number): number => {
@@ -306,7 +353,7 @@ class PromelaWriter {
     const hardFns = s.triggers.filter((t) => t.base === 'hardirq').map((t) => t.fn);
     const nmiFns = s.triggers.filter((t) => t.base === 'nmi').map((t) => t.fn);
     const task = max(s.tasks.filter((t): t is number => t !== null));
-    const work = this.m.workFns.reduce((sum, f) => sum + depth(f), 0);
+    const work = max(this.m.workFns);
     const soft = 1 + max(this.m.softFns);
     const hard = 1 + Math.max(max(hardFns), max(this.m.irqWorkFns), s.ownIpiHandler === null ? 0 : depth(s.ownIpiHandler), 1 + max(xcallFns));
     return Math.min(255, task + work + soft + 2 * hard + max(nmiFns) + 2);

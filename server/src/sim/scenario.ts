@@ -10,7 +10,7 @@ import type { Base } from '../kernel/model';
 import type { Finding } from '../analysis/findings';
 import type { DeferKind, Instr, InstrBody, Scenario, SimFunction, Trigger, TriggerBase } from './instructions';
 import { MAX_CPUS } from './instructions';
-import { FunctionAbstractor, calleeName, classifyCall, walk, writesOf, type AbstractionEnv } from './abstractFunction';
+import { FunctionAbstractor, calleeName, classifyCall, readsOf, walk, writesOf, type AbstractionEnv } from './abstractFunction';
 import type { KernelLookup } from './kernelCalls';
 
 /** The analysis layer's function lookup: definitions of `name` visible from `fromFile`. */
@@ -87,7 +87,9 @@ class ScenarioBuilder {
   private readonly vars: string[] = [];
   private readonly locks: string[] = [];
   private readonly notes: string[] = [];
+  /** Shared-variable key -> the functions that write it / read it in a condition. */
   private readonly writers = new Map<string, Set<string>>();
+  private readonly readers = new Map<string, Set<string>>();
   private readonly deferBindings = new Map<string, FnRef>();
   /** Indirect call sites resolved by the witness: `file:line:col` of the call -> callee. */
   private readonly indirect = new Map<string, { name: string; file: string }>();
@@ -238,11 +240,8 @@ class ScenarioBuilder {
       if (seen.has(key(ref))) continue;
       seen.set(key(ref), ref);
       this.bindDefers(ref);
-      for (const k of writesOf(ref.fn, this.options.kernel)) {
-        const set = this.writers.get(k) ?? new Set<string>();
-        set.add(key(ref));
-        this.writers.set(k, set);
-      }
+      for (const k of writesOf(ref.fn, this.options.kernel)) addTo(this.writers, k, key(ref));
+      for (const k of readsOf(ref.fn)) addTo(this.readers, k, key(ref));
       walk(ref.fn.body, (op) => {
         if (op.op !== 'call') return;
         const c = classifyCall(op, this.options.kernel);
@@ -317,6 +316,11 @@ class ScenarioBuilder {
 
   private env(ref: FnRef): AbstractionEnv {
     const reader = key(ref);
+    // A read is shared when another function writes the variable, a write when another reads it.
+    const isShared = (k: string, access: 'read' | 'write'): boolean => {
+      const others = (access === 'read' ? this.writers : this.readers).get(k);
+      return others !== undefined && [...others].some((w) => w !== reader);
+    };
     return {
       kernel: this.options.kernel,
       cpus: this.cpus,
@@ -338,9 +342,9 @@ class ScenarioBuilder {
         this.notes.push(`the ${kind} item ${obj} is not bound to a function the analysis saw; it runs nothing`);
         return this.empty();
       },
-      sharedVar: (k) => {
-        const writers = this.writers.get(k);
-        if (!writers || ![...writers].some((w) => w !== reader)) return null;
+      isShared,
+      sharedVar: (k, access) => {
+        if (!isShared(k, access)) return null;
         const existing = this.vars.indexOf(k);
         if (existing >= 0) return existing;
         this.vars.push(k);
@@ -393,6 +397,12 @@ class ScenarioBuilder {
     const slots = body.reduce((m, i) => (i.op === 'irq-save' ? Math.max(m, i.slot + 1) : m), 0);
     return this.addFunction({ name, file: first.loc.file, loc: first.loc, synthetic: false, instrs: [...body, { op: 'ret', loc: first.loc, text: 'return' }], flagSlots: slots, counterSlots: 0 });
   }
+}
+
+function addTo(map: Map<string, Set<string>>, k: string, value: string): void {
+  const set = map.get(k) ?? new Set<string>();
+  set.add(value);
+  map.set(k, set);
 }
 
 function range(n: number): number[] {
