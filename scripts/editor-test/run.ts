@@ -12,7 +12,8 @@
  *    would hide the finding (suite/restricted.ts): the setting is ignored, analysis goes on.
  * 4. A UI pass as a person would: open the example driver from the Explorer, see the
  *    squiggle and the Problems entry, hover, run "irqlens: Simulate this path" from F1,
- *    see the timeline. Screenshots go to docs/ (and, on failure, to .cache/editor-test/).
+ *    see the timeline. Screenshots go to .cache/editor-test/, or with --update-screenshots
+ *    to docs/ for the README (a failure's screenshot always to .cache/editor-test/).
  *
  * Exits 0 when everything passed, 1 otherwise; processes and temp dirs are cleaned up either way.
  */
@@ -26,8 +27,12 @@ import { chromium, type BrowserContext, type Frame, type Page } from 'playwright
 const ROOT = path.resolve(__dirname, '..', '..');
 const VSIX = path.join(ROOT, 'irqlens.vsix');
 const EXAMPLE = path.join(ROOT, 'examples', 'dtrace-deadman');
-const DOCS = path.join(ROOT, 'docs');
 const FAILURES = path.join(ROOT, '.cache', 'editor-test');
+/**
+ * The README's screenshots are replaced only on request (`npm run test:editor --
+ * --update-screenshots`); otherwise every `npm test` would rewrite two binary files.
+ */
+const SHOTS = process.argv.includes('--update-screenshots') ? path.join(ROOT, 'docs') : FAILURES;
 const EXTENSION_DIR_NAME = 'irqlens.irqlens-0.1.0';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -250,7 +255,7 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       await page.locator('.monaco-hover').filter({ hasText: 'hardirq' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       // Let the hover finish rendering its markdown before the picture is taken.
       await page.waitForTimeout(500);
-      await page.screenshot({ path: path.join(DOCS, 'screenshot-diagnostic.png') });
+      await page.screenshot({ path: path.join(SHOTS, 'screenshot-diagnostic.png') });
     });
     await step('"irqlens: Simulate this path" from the command palette opens the timeline', async () => {
       // Put the cursor on the finding's line, as a person would before running the command.
@@ -267,7 +272,7 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       await frame.locator('.badge-deadlock').first().waitFor({ timeout: 30_000 });
       await frame.locator('svg.ipis line.ipi').first().waitFor({ state: 'attached', timeout: 30_000 });
       await page.waitForTimeout(500);
-      await page.screenshot({ path: path.join(DOCS, 'screenshot-timeline.png') });
+      await page.screenshot({ path: path.join(SHOTS, 'screenshot-timeline.png') });
     });
     await step('clicking a step reveals its source line', async () => {
       const frame = await timelineFrame(page);
@@ -279,7 +284,7 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
     await step('the page logged no Content-Security-Policy violation', async () => {
       if (cspViolations.length > 0) throw new Error(cspViolations.join('\n'));
     });
-    log('UI pass passed; screenshots in docs/screenshot-diagnostic.png and docs/screenshot-timeline.png');
+    log(`UI pass passed; screenshots in ${path.relative(ROOT, SHOTS)}/screenshot-{diagnostic,timeline}.png`);
   } finally {
     await page.close().catch(() => undefined);
     server.stop();
@@ -304,7 +309,9 @@ async function main(): Promise<number> {
   const suite = path.join(ROOT, 'out', 'editor-test', 'suite', 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: compile with tsc -p scripts/editor-test`);
   fs.mkdirSync(FAILURES, { recursive: true });
-  fs.mkdirSync(DOCS, { recursive: true });
+  // A failure screenshot left from an earlier run would point at the wrong problem.
+  for (const f of fs.readdirSync(FAILURES)) if (f.endsWith('-failure.png')) fs.rmSync(path.join(FAILURES, f));
+  fs.mkdirSync(SHOTS, { recursive: true });
 
   log('checking code-server, Node 24 and Chromium (first run installs them: about 3 minutes)');
   const tools = install();
