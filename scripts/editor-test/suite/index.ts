@@ -105,6 +105,17 @@ export async function run(): Promise<void> {
         assert.strictEqual(tab.label, 'irqlens: timeline');
       },
     ],
+    [
+      'from the command palette (no arguments), the command simulates the finding on the cursor line',
+      async () => {
+        assert.ok(diagnostic);
+        const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+        editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
+        const result = await vscode.commands.executeCommand<{ ok: boolean; findingId: string }>('irqlens.simulate');
+        assert.ok(result?.ok, `result: ${JSON.stringify(result)}`);
+        assert.match(result.findingId, /dtrace_xcall\.c:16:/);
+      },
+    ],
   ];
 
   const failures: string[] = [];
