@@ -128,21 +128,25 @@ async function startClient(context: vscode.ExtensionContext, log: vscode.OutputC
   }
 }
 
+async function restartClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<void> {
+  try {
+    await client?.stop();
+  } catch (err) {
+    // A server that never started cannot stop cleanly; start a new one all the same.
+    log.appendLine(`irqlens language server did not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await startClient(context, log);
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('irqlens');
   context.subscriptions.push(
     log,
     vscode.commands.registerCommand('irqlens.showOutput', () => log.show(true)),
-    vscode.commands.registerCommand('irqlens.restartServer', async () => {
-      await client?.stop();
-      await startClient(context, log);
-    }),
+    vscode.commands.registerCommand('irqlens.restartServer', () => restartClient(context, log)),
     // In a restricted workspace the server ran without the workspace's extra config path
     // (package.json: restrictedConfigurations); once trusted, start over with it.
-    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
-      await client?.stop();
-      await startClient(context, log);
-    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => restartClient(context, log)),
   );
   await startClient(context, log);
 }

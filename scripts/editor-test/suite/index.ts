@@ -116,6 +116,15 @@ export async function run(): Promise<void> {
         assert.match(result.findingId, /dtrace_xcall\.c:16:/);
       },
     ],
+    [
+      '"irqlens: Restart Language Server" brings the diagnostics back',
+      async () => {
+        await vscode.commands.executeCommand('irqlens.restartServer');
+        await waitFor('the diagnostic after the restart', () =>
+          vscode.languages.getDiagnostics(file).find((d) => d.source === 'irqlens' && d.message.startsWith('smp_call_function()')),
+        );
+      },
+    ],
   ];
 
   const failures: string[] = [];
