@@ -95,7 +95,14 @@ async function simulateMiddleware(
   return result;
 }
 
-function createClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): LanguageClient {
+interface ClientEnv {
+  context: vscode.ExtensionContext;
+  log: vscode.OutputChannel;
+  /** One watcher for the extension's lifetime, shared by every client a restart creates. */
+  watcher: vscode.FileSystemWatcher;
+}
+
+function createClient({ context, log, watcher }: ClientEnv): LanguageClient {
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   // The server is bundled JavaScript run by the editor's own Node; nothing a workspace
   // configures is executed, which is what keeps untrusted workspaces safe.
@@ -106,10 +113,7 @@ function createClient(context: vscode.ExtensionContext, log: vscode.OutputChanne
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'c' }],
     outputChannel: log,
-    synchronize: {
-      // Files changed outside the editor (git checkout, a build) and the config file.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.c,*.h,.irqlens.json,Kbuild,Makefile}'),
-    },
+    synchronize: { fileEvents: watcher },
     middleware: {
       executeCommand: (command, args: unknown[], next) => simulateMiddleware(context, log, command, args, next),
     },
@@ -117,8 +121,9 @@ function createClient(context: vscode.ExtensionContext, log: vscode.OutputChanne
   return new LanguageClient('irqlens', 'irqlens', serverOptions, clientOptions);
 }
 
-async function startClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<void> {
-  client = createClient(context, log);
+async function startClient(env: ClientEnv): Promise<void> {
+  const { log } = env;
+  client = createClient(env);
   try {
     await client.start();
     log.appendLine(`irqlens language server started (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'})`);
@@ -128,27 +133,32 @@ async function startClient(context: vscode.ExtensionContext, log: vscode.OutputC
   }
 }
 
-async function restartClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<void> {
+async function restartClient(env: ClientEnv): Promise<void> {
+  const { log } = env;
   try {
     await client?.stop();
   } catch (err) {
     // A server that never started cannot stop cleanly; start a new one all the same.
     log.appendLine(`irqlens language server did not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
   }
-  await startClient(context, log);
+  await startClient(env);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('irqlens');
+  // Files changed outside the editor (git checkout, a build), the config file, Kbuild lists.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/{*.c,*.h,.irqlens.json,Kbuild,Makefile}');
+  const env: ClientEnv = { context, log, watcher };
   context.subscriptions.push(
     log,
+    watcher,
     vscode.commands.registerCommand('irqlens.showOutput', () => log.show(true)),
-    vscode.commands.registerCommand('irqlens.restartServer', () => restartClient(context, log)),
+    vscode.commands.registerCommand('irqlens.restartServer', () => restartClient(env)),
     // In a restricted workspace the server ran without the workspace's extra config path
     // (package.json: restrictedConfigurations); once trusted, start over with it.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => restartClient(context, log)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => restartClient(env)),
   );
-  await startClient(context, log);
+  await startClient(env);
 }
 
 export async function deactivate(): Promise<void> {

@@ -48,11 +48,6 @@ export class TimelinePanel {
     return TimelinePanel.current;
   }
 
-  /** The open panel, if any (the editor tests look for it). */
-  static get active(): TimelinePanel | undefined {
-    return TimelinePanel.current;
-  }
-
   private constructor(
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
