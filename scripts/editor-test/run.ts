@@ -33,7 +33,11 @@ const FAILURES = path.join(ROOT, '.cache', 'editor-test');
  * --update-screenshots`); otherwise every `npm test` would rewrite two binary files.
  */
 const SHOTS = process.argv.includes('--update-screenshots') ? path.join(ROOT, 'docs') : FAILURES;
-const EXTENSION_DIR_NAME = 'irqlens.irqlens-0.1.0';
+/** Where `--install-extension` unpacks the .vsix: `publisher.name-version`, from the manifest. */
+const EXTENSION_DIR_NAME = ((): string => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  return `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+})();
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
