@@ -163,6 +163,10 @@ async function launchBrowser(scratch: string): Promise<BrowserContext> {
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1680, height: 1050 },
+    // Playwright's own signal handlers would exit the process before ours stop code-server.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
 }
 
@@ -323,14 +327,20 @@ async function main(): Promise<number> {
   const workspace = path.join(scratch, 'dtrace-deadman');
   fs.cpSync(EXAMPLE, workspace, { recursive: true });
   let browser: BrowserContext | undefined;
-  const cleanup = (): void => {
+  const cleanup = async (): Promise<void> => {
+    // code-server first, synchronously, so even an exit mid-cleanup leaves no server behind;
+    // then the browser, which writes into its profile under scratch until it is closed.
     for (const server of [...running]) server.stop();
-    fs.rmSync(scratch, { recursive: true, force: true });
+    await browser?.close().catch(() => undefined);
+    try {
+      fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (err) {
+      log(`could not remove ${scratch}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   };
   // An interrupted run (Ctrl-C, a CI timeout) still stops code-server and removes the scratch dir.
   const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
+    void cleanup().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -351,8 +361,7 @@ async function main(): Promise<number> {
     await runUiPass(tools, scratch, browser, workspace);
     return 0;
   } finally {
-    await browser?.close().catch(() => undefined);
-    cleanup();
+    await cleanup();
   }
 }
 
