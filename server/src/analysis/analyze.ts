@@ -93,11 +93,9 @@ export class Analysis {
   private finding(hits: Hit[]): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
     const hit = sorted[0];
-    const { steps, root } = witnessOf(hit, this.propagation.parents, this.symbols);
-    const pathDefs = new Set<FnDef>([hit.def]);
-    for (const s of steps) for (const d of this.symbols.byName(s.function)) if (d.file === s.location.file) pathDefs.add(d);
+    const { steps, root, defs } = witnessOf(hit, this.propagation.parents, this.symbols);
     const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
-    const confidence: Confidence = cfgConflict([...pathDefs].map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+    const confidence: Confidence = cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
     const file = hit.def.file;
     return {

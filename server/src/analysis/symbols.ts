@@ -64,13 +64,24 @@ export class Symbols {
 
   /** The definitions a call to `name` from `fromFile` reaches. */
   resolve(name: string, fromFile: string): FnDef[] {
-    const own = this.statics.get(fromFile)?.get(name) ?? this.headerStatics.get(path.dirname(fromFile))?.get(name);
+    const own = this.statics.get(fromFile)?.get(name) ?? this.headerStatics.get(this.dir(fromFile))?.get(name);
     if (own) return own;
     const globals = this.globals.get(name);
     if (!globals || globals.length < 2) return globals ?? [];
-    const dir = path.dirname(fromFile);
-    const local = globals.filter((d) => path.dirname(d.file) === dir);
+    const dir = this.dir(fromFile);
+    const local = globals.filter((d) => this.dir(d.file) === dir);
     return local.length > 0 ? local : globals;
+  }
+
+  /** `path.dirname`, remembered: resolution asks it for the same few files millions of times. */
+  private readonly dirs = new Map<string, string>();
+  private dir(file: string): string {
+    let d = this.dirs.get(file);
+    if (d === undefined) {
+      d = path.dirname(file);
+      this.dirs.set(file, d);
+    }
+    return d;
   }
 
   /** Whether several directories define a struct of this name (each driver its own). */

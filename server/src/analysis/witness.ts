@@ -3,7 +3,7 @@
  * registration (or the function that opens an IRQs-off region) through every call,
  * marking function-pointer hops with where the pointer was stored.
  */
-import type { Symbols } from './symbols';
+import type { FnDef, Symbols } from './symbols';
 import type { Location, WitnessStep } from './findings';
 import type { ContextReason, EntryState } from './flow';
 import { entryFromKey } from './flow';
@@ -22,8 +22,8 @@ function reasonStep(fn: string, file: string, reason: ContextReason): WitnessSte
   return { kind: 'context', function: fn, location: { file, pos: reason.pos }, note };
 }
 
-/** The steps that lead to `node`, ending at the function `node` stands for (its calls not included). */
-export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot } {
+/** The steps that lead to `node`, ending at the function `node` stands for (its calls not included), and the functions on the way. */
+export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
   const chain: Array<{ node: number; parent: Parent }> = [];
   let cur = node;
   for (let guard = 0; guard < 10000; guard++) {
@@ -35,9 +35,11 @@ export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symb
   }
   chain.reverse();
   const steps: WitnessStep[] = [];
+  const defs: FnDef[] = [];
   let root: WitnessRoot = { state: entryFromKey(node % NODE_KEYS) };
   for (const { node: n, parent } of chain) {
     const def = symbols.defs[Math.floor(n / NODE_KEYS)];
+    defs.push(def);
     if (parent.kind === 'entry') {
       root = { entry: parent.entry, state: parent.entry.state };
       steps.push({ kind: 'entry', function: def.facts.name, location: parent.entry.at, note: parent.entry.note });
@@ -63,14 +65,14 @@ export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symb
       }
     }
   }
-  return { steps, root };
+  return { steps, root, defs };
 }
 
 /** The whole witness of a hit: the path to its function, the context change inside it, and the call. */
-export function witnessOf(hit: Hit, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot } {
-  const { steps, root } = pathTo(hit.node, parents, symbols);
+export function witnessOf(hit: Hit, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
+  const { steps, root, defs } = pathTo(hit.node, parents, symbols);
   if (hit.reason) steps.push(reasonStep(hit.def.facts.name, hit.def.file, hit.reason));
   const via = hit.viaMacro ? ` (via macro ${hit.viaMacro})` : '';
   steps.push({ kind: 'forbidden', function: hit.def.facts.name, location: { file: hit.def.file, pos: hit.op.at }, note: `calls ${hit.callee}()${via}: ${hit.why}` });
-  return { steps, root };
+  return { steps, root, defs };
 }
