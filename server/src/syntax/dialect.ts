@@ -67,14 +67,18 @@ function blank(s: string): string {
   return s.replace(/[^\n]/g, ' ');
 }
 
-/** A loop macro only at the start of a statement and followed by its body: `x = idr_for_each(...)` is a call. */
+/**
+ * A loop macro only at the start of a statement and followed by its body (`x =
+ * idr_for_each(...)` is a call), or as the tail of `do { … } while_each_thread(g, t);`.
+ */
 function isLoopMacroUse(text: string, start: number, close: number): boolean {
   const p = prevNonSpace(text, start - 1);
   const before = p < 0 ? ';' : text[p];
   const startsStatement = ';{}):'.includes(before) || /\b(?:else|do)$/.test(text.slice(Math.max(0, p - 3), p + 1));
   if (!startsStatement) return false;
   const n = skipSpace(text, close);
-  return n < text.length && (text[n] === '{' || /[A-Za-z_]/.test(text[n]));
+  if (n >= text.length) return false;
+  return text[n] === '{' || /[A-Za-z_]/.test(text[n]) || (before === '}' && text[n] === ';');
 }
 
 /** `struct foo` standing alone between `(`/`,` and `,`/`)`: a macro's type argument, never a cast. */
