@@ -28,9 +28,14 @@ export interface PromelaBatch extends PromelaModel {
   claims: string[];
 }
 
-/** Frame addresses of the kernel's own routines, above any function's instructions. */
+/**
+ * Frame addresses above any function's instructions: the kernel's own routines, and one
+ * address standing for every `return` (so the long frame-pop code is written once per
+ * scenario instead of once per return statement, which keeps pan.c small).
+ */
 const FLUSH = 30000;
 const SOFTRUN = 30001;
+const RET = 30002;
 
 export function toPromela(scenario: Scenario): PromelaModel {
   const { text, deadlockAssertion } = writeModel([scenario], false);
@@ -51,7 +56,7 @@ function writeModel(scenarios: Scenario[], claims: boolean): PromelaBatch {
   const deadlockAssertion = range(n).map((c) => `sp[${c}] == 0`).join(' && ');
   const L: string[] = [];
   L.push(`/* irqlens: ${scenarios.length === 1 ? comment(scenarios[0].title) : `${scenarios.length} scenarios, one per never claim`} */`);
-  L.push(`#define D ${depth}`, `#define K ${k}`, `#define NONE 255`, `#define MAXV ${MAX_VALUE}`, `#define FLUSH ${FLUSH}`, `#define SOFTRUN ${SOFTRUN}`);
+  L.push(`#define D ${depth}`, `#define K ${k}`, `#define NONE 255`, `#define MAXV ${MAX_VALUE}`, `#define FLUSH ${FLUSH}`, `#define SOFTRUN ${SOFTRUN}`, `#define RET ${RET}`);
   for (const [name, v] of Object.entries(TAG)) L.push(`#define T_${name.toUpperCase()} ${v}`);
   L.push('');
   L.push(`bool irqOn[${n}] = 1;`, `byte hard[${n}];`, `byte soft[${n}];`, `byte nmi[${n}];`, `byte bh[${n}];`, `byte pre[${n}];`);
@@ -96,7 +101,6 @@ function sharedMacros(k: number): string[] {
     '  fi;',
     `  pc[sp[me]] = 0; tag[sp[me]] = 0; sirq[sp[me]] = 0; fcsd[sp[me]] = 0; flg[sp[me]] = 0; ${clear('sp[me]')};`,
     '  if :: t == T_HARDIRQ -> RUN_SOFT_IF_ALLOWED() :: else -> skip fi;',
-    '  if :: t == T_CALL && sp[me] > 0 && pc[sp[me] - 1] < FLUSH -> pc[sp[me] - 1]++ :: else -> skip fi;',
     '  t = 0',
     '}',
     '',
@@ -135,16 +139,21 @@ class ScenarioWriter {
     L.push('  short qa; byte qc; bool qs; byte t;');
     L.push('  d_step {', '    if');
     s.tasks.forEach((task, cpu) => {
-      if (task !== null) L.push(`    :: me == ${cpu} -> PUSH(${this.base[task]}, T_CALL, 1)`);
+      if (task !== null) L.push(`    :: me == ${cpu} -> PUSH(${this.addr(task, 0)}, T_CALL, 1)`);
     });
     L.push('    :: else -> skip', '    fi', '  };');
     L.push('end:', '  do');
     this.interrupts();
     this.threads();
     this.kernelFrames();
-    s.functions.forEach((f, fi) => f.instrs.forEach((ins, pc) => this.instr(ins, this.base[fi] + pc, fi)));
+    s.functions.forEach((f, fi) => f.instrs.forEach((ins, pc) => this.instr(ins, fi, pc)));
     L.push('  od', '}', '');
     return L;
+  }
+
+  /** The Promela address of an instruction: RET for every return. */
+  private addr(fn: number, pc: number): number {
+    return this.s.functions[fn].instrs[pc].op === 'ret' ? RET : this.base[fn] + pc;
   }
 
   /** "Every CSD this sender's smp_call_function_many_cond() uses is free." */
@@ -183,7 +192,7 @@ class ScenarioWriter {
     s.triggers.forEach((t, ti) => {
       const cpus = `(${t.cpus.map((c) => `me == ${c}`).join(' || ')})`;
       const enabled = t.base === 'nmi' ? 'nmi[me] == 0' : 'irqOn[me]';
-      const addr = this.base[t.fn];
+      const addr = this.addr(t.fn, 0);
       const body =
         t.base === 'softirq'
           ? `spend[me] = spend[me] | ${1 << this.m.softFns.indexOf(t.fn)}; RUN_SOFT_IF_ALLOWED()`
@@ -194,10 +203,10 @@ class ScenarioWriter {
     });
     const irq = 'irqOn[me] && nmi[me] == 0';
     this.alt(`${irq} && len(q[me]) > 0`, 'ENTER_IRQ(FLUSH)', 'call-function IPI');
-    if (s.ownIpiHandler !== null) this.alt(`${irq} && opend[me]`, `opend[me] = 0; ENTER_IRQ(${this.base[s.ownIpiHandler]})`, 'own IPI vector');
+    if (s.ownIpiHandler !== null) this.alt(`${irq} && opend[me]`, `opend[me] = 0; ENTER_IRQ(${this.addr(s.ownIpiHandler, 0)})`, 'own IPI vector');
     this.lowestBits('iwpend[me]', this.m.irqWorkFns.length, (bit) => ({
       guard: irq,
-      body: `ENTER_IRQ(${this.base[this.m.irqWorkFns[bit]]})`,
+      body: `ENTER_IRQ(${this.addr(this.m.irqWorkFns[bit], 0)})`,
       note: `irq_work ${s.functions[this.m.irqWorkFns[bit]].name}`,
     }));
   }
@@ -206,7 +215,7 @@ class ScenarioWriter {
     const sched = 'irqOn[me] && INTR + pre[me] + bh[me] == 0';
     this.lowestBits('wpend[me]', this.m.workFns.length, (bit) => ({
       guard: `${sched} && !inwork[me]`,
-      body: `PUSH(${this.base[this.m.workFns[bit]]}, T_WORK, 1); inwork[me] = 1`,
+      body: `PUSH(${this.addr(this.m.workFns[bit], 0)}, T_WORK, 1); inwork[me] = 1`,
       note: `kworker runs ${this.s.functions[this.m.workFns[bit]].name}`,
     }));
     this.alt(`${sched} && spend[me] != 0`, 'ENTER_SOFT()', 'ksoftirqd');
@@ -219,21 +228,22 @@ class ScenarioWriter {
       'q[me]?qa,qc,qs; if :: !qs -> csd[qc] = 0; PUSH(qa, T_CALL, 1) :: else -> PUSH(qa, T_CSD, 1); fcsd[sp[me] - 1] = qc fi; qa = 0; qc = 0; qs = 0',
       'flush: run the next CSD',
     );
-    this.alt(`${top} == FLUSH && len(q[me]) == 0`, 'RETURN()', 'flush done: irq_exit');
-    this.alt(`${top} == SOFTRUN && spend[me] == 0`, 'RETURN()', 'softirqs done');
+    this.alt(`sp[me] > 0 && (TOP == RET || (TOP == FLUSH && len(q[me]) == 0) || (TOP == SOFTRUN && spend[me] == 0))`, 'RETURN()', 'return; flush done (irq_exit); softirqs done');
     this.lowestBits('spend[me]', this.m.softFns.length, (bit) => ({
       guard: `${top} == SOFTRUN`,
-      body: `PUSH(${this.base[this.m.softFns[bit]]}, T_CALL, 1)`,
+      body: `PUSH(${this.addr(this.m.softFns[bit], 0)}, T_CALL, 1)`,
       note: `softirq runs ${this.s.functions[this.m.softFns[bit]].name}`,
     }));
   }
 
-  private instr(ins: Instr, addr: number, fi: number): void {
-    const at = `sp[me] > 0 && TOP == ${addr}`;
-    const next = `TOP = ${addr + 1}`;
+  private instr(ins: Instr, fi: number, pc: number): void {
+    // Every return is the one RET alternative (see kernelFrames).
+    if (ins.op === 'ret') return;
+    const at = `sp[me] > 0 && TOP == ${this.addr(fi, pc)}`;
+    const next = `TOP = ${this.addr(fi, pc + 1)}`;
     const note = ins.text;
     const frame = 'sp[me] - 1';
-    const jump = (to: number): string => `TOP = ${this.base[fi] + to}`;
+    const jump = (to: number): string => `TOP = ${this.addr(fi, to)}`;
     const floorDec = (x: string): string => `if :: ${x} > 0 -> ${x}-- :: else -> skip fi`;
     switch (ins.op) {
       case 'irq-off':
@@ -257,9 +267,10 @@ class ScenarioWriter {
       case 'unlock':
         return this.alt(at, `if :: owner[${ins.lock}] == me -> owner[${ins.lock}] = NONE :: else -> skip fi; ${floorDec('pre[me]')}; ${next}`, note);
       case 'call':
-        return this.alt(at, `PUSH(${this.base[ins.fn]}, T_CALL, 1)`, note);
-      case 'ret':
-        return this.alt(at, 'RETURN()', note);
+        // The caller's frame holds its return address from the call on (machine.ts
+        // advances it on return instead; no step can see the difference), so a return
+        // into a `return` lands on RET.
+        return this.alt(at, `${next}; PUSH(${this.addr(ins.fn, 0)}, T_CALL, 1)`, note);
       case 'jump':
         return this.alt(at, jump(ins.to), note);
       case 'branch': {
@@ -304,7 +315,7 @@ class ScenarioWriter {
 
   /** One alternative per possible target set, as machine.ts's xcallSend. */
   private xcallSend(ins: Instr & { op: 'xcall-send' }, at: string, next: string): void {
-    const fnAddr = this.base[ins.fn];
+    const fnAddr = this.addr(ins.fn, 0);
     const sync = ins.sync ? 1 : 0;
     const csdFor = (t: string): string => {
       switch (ins.csd) {

@@ -5,21 +5,30 @@
  * Programs are built from balanced blocks (a lock is released, IRQs restored in the
  * same function) so they look like driver code, but the blocks nest and mix freely:
  * IPIs with IRQs off, awaits nobody satisfies, bounded spins, deferrals, all of it.
- * Functions only call functions after them, so call depth stays bounded.
+ * Functions only call later functions of their own role, so call depth stays bounded.
  */
 import type { Guard, Instr, InstrBody, Scenario, SimFunction, Trigger, TriggerBase } from './instructions';
 import { mulberry32, pick, type Rng } from './prng';
+
+/**
+ * Function roles, in index order: tasks (process context), interrupt handlers (the
+ * triggers' functions) and leaves (cross-CPU callbacks, deferred items, the own-IPI
+ * handler). Leaves send nothing themselves, as such callbacks are in drivers; otherwise
+ * two CPUs could bounce calls at each other forever.
+ */
+type Role = 'task' | 'handler' | 'leaf';
 
 interface Gen {
   rng: Rng;
   cpus: number;
   locks: number;
   vars: number;
-  fnCount: number;
-  handlers: number[];
+  roles: Role[];
   ownIpi: boolean;
   asyncSites: number;
 }
+
+const ofRole = (g: Gen, role: Role): number[] => g.roles.flatMap((r, i) => (r === role ? [i] : []));
 
 /** A tiny assembler: instructions with symbolic jump targets. */
 class Asm {
@@ -55,30 +64,28 @@ const UNKNOWN: Guard = { join: 'and', atoms: [{ kind: 'unknown' }] };
 
 export function randomScenario(seed: number, cpus?: number): Scenario {
   const rng = mulberry32(seed);
+  const n = cpus ?? 2 + pick(rng, 3);
   const g: Gen = {
     rng,
-    cpus: cpus ?? 2 + pick(rng, 3),
+    cpus: n,
     locks: 1 + pick(rng, 2),
     vars: pick(rng, 3),
-    fnCount: 3,
-    handlers: [],
+    roles: ['task', ...(rng() < 0.5 ? ['task' as const] : []), 'handler', 'leaf', ...(rng() < 0.5 ? ['leaf' as const] : [])],
     ownIpi: rng() < 0.3,
     asyncSites: 0,
   };
-  // The last functions are handler-safe (they never re-enable IRQs); the first are tasks.
-  const handlerCount = 1 + pick(rng, 2);
-  const taskChance = g.cpus > 2 ? 0.4 : 0.6;
-  for (let f = g.fnCount - handlerCount; f < g.fnCount; f++) g.handlers.push(f);
-  const functions: SimFunction[] = [];
-  for (let f = 0; f < g.fnCount; f++) functions.push(makeFunction(g, f, seed));
-  const tasks: Array<number | null> = Array.from({ length: g.cpus }, () => (rng() < taskChance ? pick(rng, g.fnCount - handlerCount) : null));
+  const functions: SimFunction[] = g.roles.map((role, f) => makeFunction(g, f, role, seed));
+  const taskFns = ofRole(g, 'task');
+  const taskChance = g.cpus > 2 ? 0.3 : 0.6;
+  const tasks: Array<number | null> = Array.from({ length: g.cpus }, () => (rng() < taskChance ? taskFns[pick(rng, taskFns.length)] : null));
   const triggers: Trigger[] = [];
   const triggerCount = pick(rng, g.cpus > 2 ? 2 : 3);
+  const spread = g.cpus > 2 ? 0.4 : 0.6;
   for (let t = 0; t < triggerCount; t++) {
     const r = rng();
     const base: TriggerBase = r < 0.6 ? 'hardirq' : r < 0.9 ? 'softirq' : 'nmi';
-    const cpuSet = Array.from({ length: g.cpus }, (_, c) => c).filter(() => rng() < 0.6);
-    triggers.push({ fn: g.handlers[pick(rng, g.handlers.length)], base, cpus: cpuSet.length > 0 ? cpuSet : [0], fires: 1, label: `irq${t}` });
+    const cpuSet = Array.from({ length: g.cpus }, (_, c) => c).filter(() => rng() < spread);
+    triggers.push({ fn: ofRole(g, 'handler')[0], base, cpus: cpuSet.length > 0 ? cpuSet : [0], fires: 1, label: `irq${t}` });
   }
   if (!tasks.some((t) => t !== null) && triggers.length === 0) tasks[0] = 0;
   return {
@@ -89,33 +96,35 @@ export function randomScenario(seed: number, cpus?: number): Scenario {
     locks: Array.from({ length: g.locks }, (_, i) => `lock${i}`),
     triggers,
     tasks,
-    ownIpiHandler: g.ownIpi ? g.handlers[0] : null,
+    ownIpiHandler: g.ownIpi ? ofRole(g, 'leaf')[0] : null,
     asyncSites: g.asyncSites,
     notes: [],
   };
 }
 
-function makeFunction(g: Gen, f: number, seed: number): SimFunction {
+function makeFunction(g: Gen, f: number, role: Role, seed: number): SimFunction {
   const asm = new Asm();
-  const handler = g.handlers.includes(f);
   const blocks = 1 + pick(g.rng, 2);
-  for (let b = 0; b < blocks; b++) block(g, asm, f, handler, 0);
+  for (let b = 0; b < blocks; b++) block(g, asm, f, role, 0);
   asm.emit({ op: 'ret' });
   const file = `random-${seed}.c`;
   const instrs: Instr[] = asm.finish().map((body, line) => ({ ...body, loc: { file, pos: { line, col: 0 } }, text: body.op } as Instr));
   return { name: `f${f}`, file, loc: { file, pos: { line: 0, col: 0 } }, synthetic: false, instrs, flagSlots: asm.flagSlots, counterSlots: asm.counterSlots };
 }
 
-function block(g: Gen, asm: Asm, f: number, handler: boolean, depth: number): void {
+function block(g: Gen, asm: Asm, f: number, role: Role, depth: number): void {
   const rng = g.rng;
   const inner = (): void => {
-    if (depth < 1) for (let i = pick(rng, 2); i > 0; i--) block(g, asm, f, handler, depth + 1);
+    if (depth < 1 && rng() < 0.5) block(g, asm, f, role, depth + 1);
   };
   const varAtom = (): Guard => ({ join: 'and', atoms: [{ kind: 'var', v: pick(rng, g.vars), cmp: rng() < 0.5 ? '==' : '!=', rhs: pick(rng, 2) }] });
-  const later = f + 1 + pick(rng, Math.max(1, g.fnCount - f - 1));
+  const leaves = ofRole(g, 'leaf');
+  const leaf = leaves[pick(rng, leaves.length)];
+  const sends = role !== 'leaf';
   switch (pick(rng, 15)) {
     case 0:
-      if (handler) return block(g, asm, f, handler, depth);
+      // Handlers run with IRQs off and must not turn them on.
+      if (role !== 'task') return block(g, asm, f, role, depth);
       asm.emit({ op: 'irq-off' });
       inner();
       asm.emit({ op: 'irq-on' });
@@ -136,7 +145,8 @@ function block(g: Gen, asm: Asm, f: number, handler: boolean, depth: number): vo
     }
     case 3:
     case 4: {
-      const fn = g.handlers[pick(rng, g.handlers.length)];
+      if (!sends) return;
+      const fn = leaf;
       const kind = pick(rng, 4);
       if (kind === 0) {
         const wait = rng() < 0.7;
@@ -188,12 +198,13 @@ function block(g: Gen, asm: Asm, f: number, handler: boolean, depth: number): vo
       return;
     }
     case 9: {
+      if (!sends) return;
       const r = pick(rng, 3);
-      asm.emit({ op: 'defer', kind: r === 0 ? 'tasklet' : r === 1 ? 'work' : 'irq-work', fn: g.handlers[pick(rng, g.handlers.length)] });
+      asm.emit({ op: 'defer', kind: r === 0 ? 'tasklet' : r === 1 ? 'work' : 'irq-work', fn: leaf });
       return;
     }
     case 10:
-      if (g.ownIpi) asm.emit({ op: 'raise-ipi' });
+      if (g.ownIpi && sends) asm.emit({ op: 'raise-ipi' });
       return;
     case 11:
       asm.emit({ op: 'preempt-off' });
@@ -209,7 +220,11 @@ function block(g: Gen, asm: Asm, f: number, handler: boolean, depth: number): vo
       asm.emit({ op: 'sleep' });
       return;
     default:
-      if (later < g.fnCount && !(handler && !g.handlers.includes(later))) asm.emit({ op: 'call', fn: later });
+      // Calls go to a later function of the same role, so the call graph has no cycle.
+      {
+        const later = g.roles.findIndex((r, i) => i > f && r === role);
+        if (later >= 0) asm.emit({ op: 'call', fn: later });
+      }
       return;
   }
 }
