@@ -126,7 +126,7 @@ export function readsOf(fn: FunctionFacts): Set<string> {
 }
 
 /** Names that are locals or parameters of the function: never shared, counters in loops. */
-export function localNames(fn: FunctionFacts): Set<string> {
+function localNames(fn: FunctionFacts): Set<string> {
   const names = new Set(fn.params.filter((p) => p !== ''));
   const add = (v: ValueRef): void => {
     if (v.kind === 'name' && (v.local || v.param !== undefined)) names.add(v.name);

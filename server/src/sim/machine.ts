@@ -614,7 +614,7 @@ export function evalGuard(g: Guard, s: MachineState, c: CpuState): { true: boole
   return { true: canTrue, false: canFalse };
 }
 
-export function evalAtom(a: GuardAtom, s: MachineState, c: CpuState): boolean | null {
+function evalAtom(a: GuardAtom, s: MachineState, c: CpuState): boolean | null {
   switch (a.kind) {
     case 'unknown':
       return null;
@@ -633,7 +633,7 @@ export function evalAtom(a: GuardAtom, s: MachineState, c: CpuState): boolean | 
   }
 }
 
-export function compare(x: number, cmp: Cmp, y: number): boolean {
+function compare(x: number, cmp: Cmp, y: number): boolean {
   switch (cmp) {
     case '==':
       return x === y;

@@ -42,7 +42,7 @@ export interface TraceStep {
   cpu: number;
   instruction: string;
   file: string;
-  /** One-based, for humans; `col` zero-based as in the facts. */
+  /** One-based, for humans (0 for the kernel's own steps); `col` zero-based as in the facts. */
   line: number;
   col: number;
   /** The step is code the scenario assumed (a default peer, the kernel's own routine). */

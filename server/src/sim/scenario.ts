@@ -8,7 +8,7 @@
 import type { Arg, CallOp, FunctionFacts, Pos } from '../syntax/facts';
 import type { Base } from '../kernel/model';
 import type { Finding } from '../analysis/findings';
-import type { DeferKind, Instr, InstrBody, Scenario, SimFunction, Trigger, TriggerBase } from './instructions';
+import type { Instr, InstrBody, Scenario, SimFunction, Trigger, TriggerBase } from './instructions';
 import { MAX_CPUS } from './instructions';
 import { FunctionAbstractor, calleeName, classifyCall, readsOf, walk, writesOf, type AbstractionEnv } from './abstractFunction';
 import type { KernelLookup } from './kernelCalls';
@@ -390,7 +390,7 @@ class ScenarioBuilder {
     const work = this.deferredFunction(`${what} (deferred to a work item)`, first, compiled);
     if (mode === 'workqueue') return [mk({ op: 'defer', kind: 'work', fn: work }, `schedule_work(): ${first.text} moved to a work item`)];
     const irqWork = this.deferredFunction(`${what} (deferred to irq_work)`, first, [mk({ op: 'defer', kind: 'work', fn: work }, 'schedule_work()')]);
-    return [mk({ op: 'defer', kind: 'irq-work' as DeferKind, fn: irqWork }, `irq_work_queue(): ${first.text} moved to irq_work + work item`)];
+    return [mk({ op: 'defer', kind: 'irq-work', fn: irqWork }, `irq_work_queue(): ${first.text} moved to irq_work + work item`)];
   }
 
   private deferredFunction(name: string, first: Instr, body: Instr[]): number {

@@ -75,7 +75,7 @@ function frameName(machine: Machine, fn: number): string {
   return machine.scenario.functions[fn].name;
 }
 
-export function snapshot(machine: Machine, s: MachineState): CpuSnapshot[] {
+function snapshot(machine: Machine, s: MachineState): CpuSnapshot[] {
   return s.cpus.map((c, cpu) => {
     const top = c.stack[c.stack.length - 1];
     return {
