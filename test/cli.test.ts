@@ -97,3 +97,33 @@ test('a configured entry point makes an otherwise unreachable function an IRQ ro
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('simulate: the seed path deadlocks with no preemption; deferred to a work item it cannot; exit 1', () => {
+  const pml = path.join(os.tmpdir(), `irqlens-seed-${process.pid}.pml`);
+  try {
+    const r = run('simulate', ...buggy, '--finding', 'xcall-in-atomic:../common/dtrace_xcall.c:16:3', '--what-if', 'defer', '--promela', pml);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^As written: deadlock \(found with 0 preemptions; \d+ states\)$/m);
+    assert.match(r.stdout, /^Deferred to a work item: no-deadlock \(exhaustive; \d+ states\)$/m);
+    assert.match(r.stdout, /csd_lock_wait\(\) waits/);
+    assert.match(fs.readFileSync(pml, 'utf8'), /^\/\* irqlens: smp_call_function reached from hrtimer be_callback \*\//);
+  } finally {
+    fs.rmSync(pml, { force: true });
+  }
+});
+
+test('simulate --format json gives the verdict and a trace with source lines', () => {
+  const r = run('simulate', ...buggy, '--finding', 'xcall-in-atomic:../common/dtrace_xcall.c:16:3', '--cpus', '3', '--format', 'json');
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.simulation.cpus, 3);
+  assert.equal(out.simulation.verdict.kind, 'deadlock');
+  assert.ok(out.simulation.trace.steps.some((s: { file?: string; line?: number }) => s.file?.endsWith('dtrace_xcall.c') && s.line === 16));
+});
+
+test('simulate: an unknown finding id or a bad --cpus is a usage error, exit 2', () => {
+  const unknown = run('simulate', ...buggy, '--finding', 'xcall-in-atomic:nowhere.c:1:1');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no finding xcall-in-atomic:nowhere\.c:1:1; findings here include xcall-in-atomic:\.\.\/common\/dtrace_xcall\.c:16:3/);
+  assert.equal(run('simulate', ...buggy, '--finding', 'x', '--cpus', '9').code, 2);
+});

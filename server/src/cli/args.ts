@@ -1,5 +1,6 @@
 /** Command-line parsing for `irqlens`: a result value, never an exception. */
 import { LSP_USAGE, parseLspArgs, type LspArgs } from './lspCommand';
+import { SIMULATE_USAGE, parseSimulateArgs, type SimulateArgs } from './simulateCommand';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -12,11 +13,12 @@ export interface CheckArgs {
   all: boolean;
 }
 
-export type ParsedArgs = CheckArgs | LspArgs | { command: 'help' } | { command: 'version' };
+export type ParsedArgs = CheckArgs | SimulateArgs | LspArgs | { command: 'help' } | { command: 'version' };
 
 export type ArgsResult = { ok: true; args: ParsedArgs } | { ok: false; error: string };
 
 export const USAGE = `usage: irqlens check <paths...> [--format text|json|sarif] [--config FILE] [--all]
+       ${SIMULATE_USAGE}
        ${LSP_USAGE}
        irqlens --help | --version
 
@@ -31,7 +33,8 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
   if (argv.includes('--version')) return { ok: true, args: { command: 'version' } };
   const [command, ...rest] = argv;
   if (command === 'lsp') return parseLspArgs(rest);
-  if (command !== 'check') return { ok: false, error: `unknown command '${command}' (expected check)` };
+  if (command === 'simulate') return parseSimulateArgs(rest);
+  if (command !== 'check') return { ok: false, error: `unknown command '${command}' (expected check, simulate or lsp)` };
   const paths: string[] = [];
   let format: Format = 'text';
   let config: string | undefined;
