@@ -1,20 +1,28 @@
 /**
- * `npm run bench`: the kernel corpus benchmark (one subtree per process, so each peak RSS
- * is its own). Usage: node out/bench/run.js [kernel-subdir...] (default: drivers).
- * Writes .cache/bench/<subdir>.json and prints a summary line per subtree.
+ * `npm run bench`: the simulator beside SPIN on the same models, and the kernel corpus
+ * benchmark. Usage: node out/bench/run.js [sim] [kernel-subdir...] (default: sim drivers).
+ * Writes .cache/bench/<name>.json (and sim.md) and prints a summary per item.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { benchKernel, corpusRoot } from './kernel';
+import { runSimBench } from './sim';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 async function main(): Promise<void> {
-  const subdirs = process.argv.slice(2);
-  const corpus = corpusRoot(ROOT);
+  const items = process.argv.slice(2);
+  const wanted = items.length > 0 ? items : ['sim', 'drivers'];
   const out = path.join(ROOT, '.cache', 'bench');
   fs.mkdirSync(out, { recursive: true });
-  for (const subdir of subdirs.length > 0 ? subdirs : ['drivers']) {
+  if (wanted.includes('sim')) {
+    const sim = await runSimBench({ log: (line: string) => process.stderr.write(`${line}\n`) });
+    fs.writeFileSync(path.join(out, 'sim.md'), sim.markdown);
+    process.stdout.write(`${sim.markdown}\n`);
+  }
+  const subdirs = wanted.filter((w) => w !== 'sim');
+  const corpus = subdirs.length > 0 ? corpusRoot(ROOT) : '';
+  for (const subdir of subdirs) {
     const r = await benchKernel(corpus, subdir);
     fs.writeFileSync(path.join(out, `${subdir.replace(/\//g, '_')}.json`), JSON.stringify(r, null, 2));
     process.stdout.write(
