@@ -7,10 +7,11 @@
  */
 import type { Arg, FileFacts, Pos, StoreOp, ValueRef } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
-import type { ArgCondition, Base, EntryKind, IrqlensConfig, KernelIndex } from '../kernel';
+import type { Base, EntryKind, IrqlensConfig, KernelIndex } from '../kernel';
 import type { EntryState } from './flow';
 import type { Location } from './findings';
 import type { PointsTo } from './pointsTo';
+import { argMatches } from './rules';
 import type { FnDef, Symbols } from './symbols';
 
 export interface Entry {
@@ -23,13 +24,6 @@ export interface Entry {
   note: string;
   /** The callback reached the registration through a function pointer. */
   throughPointer: boolean;
-}
-
-function matches(cond: ArgCondition, args: readonly string[]): boolean {
-  const text = args[cond.arg] ?? '';
-  if (cond.contains && cond.contains.some((t) => text.includes(t))) return true;
-  if (cond.lacks && !cond.lacks.some((t) => text.includes(t))) return true;
-  return false;
 }
 
 /** Hardirq and NMI handlers start with IRQs disabled (kernel/irq/handle.c runs them so since 2.6.35). */
@@ -99,7 +93,7 @@ export class EntryFinder {
     for (const spec of reg.callbacks) {
       const arg = args[spec.arg];
       if (!arg) continue;
-      const base = spec.override && matches(spec.override, texts) ? spec.override.base : spec.base;
+      const base = spec.override && argMatches(spec.override, texts) ? spec.override.base : spec.base;
       const where = inFn ? ` in ${inFn.facts.name}` : '';
       for (const { fn, throughPointer } of this.callbacks(arg.value, file, inFn)) {
         this.add({

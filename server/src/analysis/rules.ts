@@ -17,7 +17,8 @@ export const FORBIDDEN_CONTEXTS: Record<RuleId, readonly Context[]> = {
 /** Most restrictive first: the order in which a finding picks the context it names. */
 export const CONTEXT_ORDER: readonly Context[] = ['hardirq', 'nmi', 'softirq', 'irqs-off', 'atomic', 'process'];
 
-function argMatches(cond: ArgCondition, args: readonly string[]): boolean {
+/** Whether a call's arguments meet a model condition (`kmalloc` with `GFP_KERNEL`, an hrtimer mode with `_SOFT`). */
+export function argMatches(cond: ArgCondition, args: readonly string[]): boolean {
   const text = args[cond.arg];
   // An argument we cannot see (a macro hid it) is not evidence either way: assume the common case.
   if (text === undefined) return false;

@@ -9,7 +9,6 @@ import type {
   ContextChange,
   FieldRegistration,
   ForbiddenCall,
-  HandlerType,
   KernelModel,
   Predicate,
   Registration,
@@ -33,7 +32,6 @@ export class KernelIndex {
   private readonly registrations: Map<string, Registration>;
   private readonly fields = new Map<string, FieldRegistration[]>();
   private readonly predicates: Map<string, Predicate>;
-  private readonly handlerTypes: Map<string, HandlerType>;
   /** Workspace functions that behave like a kernel API, from the config. */
   private readonly wrappers: Map<string, string>;
   readonly enabledRules: ReadonlySet<RuleId>;
@@ -53,7 +51,6 @@ export class KernelIndex {
       this.fields.set(f.field, list);
     }
     this.predicates = byName(model.predicates);
-    this.handlerTypes = new Map(model.handlerTypes.map((h) => [h.returnType, h]));
     this.wrappers = new Map(Object.entries(config.wrappers));
     this.enabledRules = new Set(RULE_IDS.filter((r) => config.rules[r] !== false));
   }
@@ -71,10 +68,6 @@ export class KernelIndex {
     return this.forbiddenCalls.get(this.api(name)) ?? [];
   }
 
-  allowed(name: string): AllowedCall | undefined {
-    return this.allowedCalls.get(this.api(name));
-  }
-
   registration(name: string): Registration | undefined {
     return this.registrations.get(this.api(name));
   }
@@ -85,10 +78,6 @@ export class KernelIndex {
 
   predicate(name: string): Predicate | undefined {
     return this.predicates.get(name);
-  }
-
-  handlerType(returnType: string): HandlerType | undefined {
-    return this.handlerTypes.get(returnType);
   }
 
   /** Whether the name is modelled at all (then a workspace definition of it is not followed). */
