@@ -1,7 +1,7 @@
 /** The syntax layer never throws: every bad input yields a clear per-file problem or partial facts. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { factsFromBytes, factsFromText, MAX_FILE_BYTES } from '../server/src/syntax';
+import { createWasmParser, factsFromBytes, factsFromText, MAX_FILE_BYTES } from '../server/src/syntax';
 import { parser } from './support/fixtures';
 
 
@@ -97,4 +97,14 @@ test('#if 0 regions are dead, and both branches of #ifdef/#else are kept apart',
       ['f', ['!CONFIG_SMP']],
     ],
   );
+});
+
+test('a parse that outlasts its budget is reported as a timeout, with both backends, and the parser stays usable', async () => {
+  const text = Array.from({ length: 20000 }, (_, i) => `int f${i}(void) { return g(${i}); }`).join('\n');
+  for (const p of [parser(), await createWasmParser()]) {
+    const f = factsFromText(p, 'slow.c', text, 0);
+    assert.equal(f.problems[0]?.kind, 'timeout', p.backend);
+    assert.equal(f.functions.length, 0);
+    assert.deepEqual(factsFromText(p, 'ok.c', 'void h(void) { k(); }').functions.map((x) => x.name), ['h'], p.backend);
+  }
 });

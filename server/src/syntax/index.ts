@@ -16,6 +16,9 @@ export { createNativeParser, createWasmParser, type CParser, type Backend } from
 /** Files larger than this are reported and skipped: no driver source comes near it. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
+/** Parsing budget per file: the largest driver file parses in well under a second. */
+export const PARSE_BUDGET_MS = 20_000;
+
 export function emptyFacts(path: string, problems: FileProblem[]): FileFacts {
   return {
     version: FACTS_VERSION,
@@ -50,13 +53,14 @@ export function decodeSource(bytes: Uint8Array): { text: string; problems: FileP
   }
 }
 
-/** Facts for one file's text. */
-export function factsFromText(parser: CParser, path: string, text: string): FileFacts {
+/** Facts for one file's text; a file whose parse outlasts `budgetMs` is reported and skipped. */
+export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
   try {
     const comment = blankUnterminatedComment(text);
     const conditionals = scanConditionals(comment.text);
     const prepared = neutraliseDialect(conditionals.text);
-    const tree = parser.parse(prepared);
+    const tree = parser.parse(prepared, budgetMs);
+    if (!tree) return emptyFacts(path, [{ kind: 'timeout', message: `parsing took longer than ${budgetMs} ms; file skipped` }]);
     try {
       const facts = extractFromTree(tree.rootNode, prepared, path, conditionals.cfgAt);
       if (comment.line === undefined) return facts;
@@ -72,9 +76,9 @@ export function factsFromText(parser: CParser, path: string, text: string): File
 }
 
 /** Facts for one file's bytes. */
-export function factsFromBytes(parser: CParser, path: string, bytes: Uint8Array): FileFacts {
+export function factsFromBytes(parser: CParser, path: string, bytes: Uint8Array, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
   const decoded = decodeSource(bytes);
   if ('kind' in decoded) return emptyFacts(path, [decoded]);
-  const facts = factsFromText(parser, path, decoded.text);
+  const facts = factsFromText(parser, path, decoded.text, budgetMs);
   return decoded.problems.length > 0 ? { ...facts, problems: [...decoded.problems, ...facts.problems] } : facts;
 }

@@ -36,7 +36,8 @@ export type Backend = 'native' | 'wasm';
 
 export interface CParser {
   readonly backend: Backend;
-  parse(text: string): SyntaxTree;
+  /** The tree, or null when parsing took longer than `budgetMs` (a pathological input must not stall a run). */
+  parse(text: string, budgetMs?: number): SyntaxTree | null;
   /** Frees what the tree holds outside the JS heap (wasm trees live in wasm memory). */
   release(tree: SyntaxTree): void;
 }
@@ -48,7 +49,9 @@ export function defaultGrammarWasm(): string {
 
 interface NativeParser {
   setLanguage(language: unknown): void;
-  parse(input: string | ((index: number) => string | null)): SyntaxTree;
+  setTimeoutMicros(micros: number): void;
+  reset(): void;
+  parse(input: string | ((index: number) => string | null)): SyntaxTree | null;
 }
 
 export function createNativeParser(): CParser {
@@ -63,7 +66,14 @@ export function createNativeParser(): CParser {
     backend: 'native',
     // The native binding copies a string input through a fixed-size buffer; a callback
     // input reads large files in chunks without that limit.
-    parse: (text) => parser.parse((index) => (index < text.length ? text.slice(index, index + 65536) : null)),
+    parse: (text, budgetMs) => {
+      // 0 means "no limit" to tree-sitter, so a zero budget becomes one microsecond.
+      parser.setTimeoutMicros(budgetMs === undefined ? 0 : Math.max(1, Math.round(budgetMs * 1000)));
+      const tree = parser.parse((index) => (index < text.length ? text.slice(index, index + 65536) : null));
+      // A halted parse is resumed by the next call unless reset: the next file would get this one's tree.
+      if (!tree) parser.reset();
+      return tree;
+    },
     release: () => undefined,
   };
 }
@@ -80,10 +90,13 @@ export async function createWasmParser(grammarWasm: string = defaultGrammarWasm(
   parser.setLanguage(language);
   return {
     backend: 'wasm',
-    parse: (text) => {
-      const tree = parser.parse(text);
-      if (!tree) throw new Error('web-tree-sitter returned no tree');
-      return tree as unknown as WasmTree;
+    parse: (text, budgetMs) => {
+      const deadline = budgetMs === undefined ? Infinity : performance.now() + budgetMs;
+      // A progress callback that returns true cancels the parse (web-tree-sitter's ParseOptions).
+      const progressCallback = (() => performance.now() > deadline) as unknown as () => void;
+      const tree = parser.parse(text, null, budgetMs === undefined ? undefined : { progressCallback });
+      if (!tree) parser.reset();
+      return tree ? (tree as unknown as WasmTree) : null;
     },
     release: (tree) => (tree as WasmTree).delete(),
   };
