@@ -5,6 +5,7 @@
  */
 import type { Cfg, FileFacts, Pos } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
 import type { Context, EntryKind, KernelIndex, RuleId } from '../kernel';
 import type { Confidence, Finding, WitnessStep } from './findings';
 import type { Entry } from './entryPoints';
@@ -171,8 +172,7 @@ export class Analysis {
     const out: Array<CallTarget & { at: Pos }> = [];
     forEachOp(def.facts.body, (op) => {
       if (op.op !== 'call') return;
-      const name = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? op.callee.name : undefined;
-      for (const t of callTargets(op, name, def, this.symbols, this.pointsTo, this.kernel)) out.push({ ...t, at: op.at });
+      for (const t of callTargets(op, globalName(op.callee), def, this.symbols, this.pointsTo, this.kernel)) out.push({ ...t, at: op.at });
     });
     return out;
   }

@@ -7,6 +7,7 @@
  */
 import type { Arg, FileFacts, Pos, StoreOp, ValueRef } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
 import type { Base, EntryKind, IrqlensConfig, KernelIndex } from '../kernel';
 import type { EntryState } from './flow';
 import type { Location } from './findings';
@@ -63,8 +64,9 @@ export class EntryFinder {
   ) {}
 
   private callbacks(value: ValueRef, file: string, inFn: FnDef | undefined): Array<{ fn: FnDef; throughPointer: boolean }> {
-    if (value.kind === 'name' && value.param === undefined && !value.local) {
-      const direct = this.symbols.resolve(value.name, file);
+    const name = globalName(value);
+    if (name !== undefined) {
+      const direct = this.symbols.resolve(name, file);
       if (direct.length > 0) return direct.map((fn) => ({ fn, throughPointer: false }));
     }
     return [...this.pointsTo.targets(value, inFn).keys()].map((id) => ({ fn: this.symbols.defs[id], throughPointer: true }));

@@ -8,6 +8,7 @@
  * return;`) keeps only the states in which the branch can be taken.
  */
 import type { CallOp, Cond, Op, Pos } from '../syntax/facts';
+import { globalName } from '../syntax/globalName';
 import type { Base, Context, KernelIndex } from '../kernel';
 import type { FnDef, Symbols } from './symbols';
 
@@ -227,9 +228,7 @@ class Interpreter {
   }
 
   private call(op: CallOp, states: FlowState[]): FlowState[] {
-    const name = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? op.callee.name : undefined;
-    const args = op.args.map((a) => a.text);
-    return this.named(op, name, args, states, undefined, 0);
+    return this.named(op, globalName(op.callee), op.args.map((a) => a.text), states, undefined, 0);
   }
 
   private named(op: CallOp, name: string | undefined, args: string[], states: FlowState[], viaMacro: string | undefined, nesting: number): FlowState[] {

@@ -17,6 +17,7 @@
 import * as path from 'path';
 import type { Pos, StoreOp, ValueRef } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
 import type { FnDef, Symbols } from './symbols';
 
 export interface PointerEvidence {
@@ -57,10 +58,13 @@ export class PointsTo {
     for (const { file, store } of fileStores) this.addStore(store, file, undefined);
     for (const def of symbols.defs) {
       forEachOp(def.facts.body, (op) => {
-        if (op.op === 'store') this.addStore(op, def.file, def);
-        else if (op.op === 'call' && op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local) {
-          for (const callee of symbols.resolve(op.callee.name, def.file)) this.addArgs(op.args.map((a) => a.value), def, callee, op.at);
+        if (op.op === 'store') {
+          this.addStore(op, def.file, def);
+          return;
         }
+        const name = op.op === 'call' ? globalName(op.callee) : undefined;
+        if (op.op !== 'call' || name === undefined) return;
+        for (const callee of symbols.resolve(name, def.file)) this.addArgs(op.args.map((a) => a.value), def, callee, op.at);
       });
     }
     this.solve();
@@ -107,8 +111,8 @@ export class PointsTo {
 
   /** A value that names a workspace function directly. */
   private functionsNamed(value: ValueRef, file: string): FnDef[] {
-    if (value.kind !== 'name' || value.param !== undefined || value.local) return [];
-    return this.symbols.resolve(value.name, file);
+    const name = globalName(value);
+    return name === undefined ? [] : this.symbols.resolve(name, file);
   }
 
   private addStore(store: StoreOp, file: string, fn: FnDef | undefined): void {
