@@ -97,7 +97,25 @@ export function callTargets(op: CallOp, name: string | undefined, caller: FnDef,
     // Not a function: a function-pointer variable called by name (`fp(x)`).
   }
   if (op.callee.kind === 'other') return [];
-  return [...pointsTo.targets(op.callee, caller)].map(([id, evidence]) => ({ def: symbols.defs[id], indirect: evidence }));
+  return pointerTargets(pointsTo.targets(op.callee, caller), op, symbols);
+}
+
+/**
+ * The functions of a pointer set an indirect call can really reach: kCFI
+ * (CONFIG_CFI_CLANG) traps a call whose target's type differs from the pointer's, and
+ * the part of the type we see is the arity. A call may pass more arguments than the
+ * definition names (a variadic target), never fewer; `f(void)` names one unnamed one.
+ */
+export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: CallOp, symbols: Symbols): CallTarget[] {
+  const out: CallTarget[] = [];
+  const given = op.args.length;
+  for (const [id, evidence] of set) {
+    const def = symbols.defs[id];
+    const params = def.facts.params;
+    const needed = params.length === 1 && params[0] === '' ? 0 : params.length;
+    if (given >= needed) out.push({ def, indirect: evidence });
+  }
+  return out;
 }
 
 export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[]): Propagation {
@@ -124,9 +142,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     visited++;
     interpret(ctx, def, entryFromKey(nodes.key(node)), (call, states) => {
       const bound = contexts.boundTargets(nodeCtx, call.op.callee);
-      const targets = bound
-        ? [...bound].map(([id, evidence]) => ({ def: symbols.defs[id], indirect: evidence }))
-        : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
+      const targets = bound ? pointerTargets(bound, call.op, symbols) : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
       // A macro's inner call has no argument values of its own: its callees are entered unbound.
       const calleeCtx = (t: CallTarget): number => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at));
       const ctxOf = new Map<CallTarget, number>();
