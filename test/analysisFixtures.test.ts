@@ -11,7 +11,8 @@ import { analyzeDir, expectationsIn, fixtureDirs, viaOf } from './support/fixtur
 for (const dir of fixtureDirs('analysis')) {
   const name = path.basename(dir);
   test(`fixture ${name}`, () => {
-    const files = fs.readdirSync(dir).filter((f) => /\.[ch]$/.test(f)).map((f) => path.join(dir, f));
+    // Recursive: fixtures about per-directory scoping keep each driver in its own directory.
+    const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.[ch]$/.test(f)).map((f) => path.join(dir, f));
     const expected = expectationsIn(dir, files);
     const analysis = analyzeDir(dir);
     const actual = analysis.findings.map((f) => ({

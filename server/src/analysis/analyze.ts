@@ -14,7 +14,7 @@ import type { EntryState, FlowContext, FlowState } from './flow';
 import { contextOf, entryFromKey, interpret } from './flow';
 import { PointsTo } from './pointsTo';
 import type { CallTarget, Hit, Propagation } from './propagate';
-import { NODE_KEYS, callTargets, propagate } from './propagate';
+import { callTargets, propagate } from './propagate';
 import { CONTEXT_ORDER, findingMessage } from './rules';
 import type { FnDef } from './symbols';
 import { Symbols } from './symbols';
@@ -94,7 +94,7 @@ export class Analysis {
   private finding(hits: Hit[]): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
     const hit = sorted[0];
-    const { steps, root, defs } = witnessOf(hit, this.propagation.parents, this.symbols);
+    const { steps, root, defs } = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
     const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
     const confidence: Confidence = cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
@@ -143,23 +143,26 @@ export class Analysis {
 
   /** Every context `def` can run in other than plain process context, each with its shortest witness. */
   contextsOf(def: FnDef): FunctionContext[] {
-    const out: FunctionContext[] = [];
-    for (let key = 0; key < NODE_KEYS; key++) {
-      const node = def.id * NODE_KEYS + key;
-      if (!this.propagation.parents.has(node)) continue;
+    const { nodes, parents } = this.propagation;
+    const byKey = new Map<number, FunctionContext>();
+    for (const node of nodes.nodesOf(def.id)) {
+      const key = nodes.key(node);
+      if (byKey.has(key) || !parents.has(node)) continue;
       const state = entryFromKey(key);
       const context = contextOf(state);
       if (context === 'process') continue;
-      out.push({ context, state, steps: pathTo(node, this.propagation.parents, this.symbols).steps });
+      const steps = pathTo(node, parents, nodes, this.symbols).steps;
+      byKey.set(key, { context, state, steps });
     }
-    return out.sort((a, b) => rank(a.context) - rank(b.context));
+    return [...byKey.values()].sort((a, b) => rank(a.context) - rank(b.context) || a.steps.length - b.steps.length);
   }
 
   /** The states a call at `pos` in `def` runs in, over every context `def` is reached in. */
   statesAt(def: FnDef, pos: Pos): FlowState[] {
     const out: FlowState[] = [];
-    for (let key = 0; key < NODE_KEYS; key++) {
-      if (!this.propagation.parents.has(def.id * NODE_KEYS + key)) continue;
+    const { nodes, parents } = this.propagation;
+    const keys = new Set(nodes.nodesOf(def.id).filter((n) => parents.has(n)).map((n) => nodes.key(n)));
+    for (const key of [...keys].sort((a, b) => a - b)) {
       interpret(this.flow, def, entryFromKey(key), (call, states) => {
         if (call.op.at.line === pos.line && call.op.at.col === pos.col) out.push(...states);
       });

@@ -29,6 +29,9 @@ export interface PointerEvidence {
 
 type Loc = string;
 const UNKNOWN_TYPE = '?';
+const ANY_DIR = 'any';
+
+const EMPTY: Map<number, PointerEvidence> = new Map();
 
 function describe(target: ValueRef): string {
   switch (target.kind) {
@@ -45,7 +48,10 @@ function describe(target: ValueRef): string {
 
 export class PointsTo {
   private readonly pts = new Map<Loc, Map<number, PointerEvidence>>();
-  private readonly edges = new Map<Loc, Set<Loc>>();
+  /** Copy edges; an edge out of a loose field location carries the directories it may deliver stores from. */
+  private readonly edges = new Map<Loc, Map<Loc, Set<string> | typeof ANY_DIR>>();
+  /** Copies out of a field of unknown type: resolved once every field location is known. */
+  private readonly looseEdges: Array<{ field: string; dst: Loc; dir: string }> = [];
   /** Field name -> every location of a field with that name, for calls through an unknown type. */
   private readonly fieldLocs = new Map<string, Set<Loc>>();
   /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
@@ -124,8 +130,26 @@ export class PointsTo {
       for (const f of fns) this.seed(dst, f.id, evidence);
       return;
     }
-    const src = this.loc(store.value, fn);
-    if (src) this.addEdge(src, dst);
+    this.addCopy(store.value, fn, file, dst);
+  }
+
+  /**
+   * A copy of `value` (read in `file`) into `dst`. A field read resolves like a call
+   * through it (see `targets`): a field of unknown type, or of a struct each driver
+   * defines for itself, delivers only the stores made in the reading file's directory.
+   */
+  private addCopy(value: ValueRef, fn: FnDef | undefined, file: string, dst: Loc): boolean {
+    const src = this.loc(value, fn);
+    if (!src) return false;
+    if (value.kind !== 'field') return this.addEdge(src, dst, ANY_DIR);
+    const dir = path.dirname(file);
+    const known = this.fieldType(value);
+    if (known === undefined) {
+      this.looseEdges.push({ field: value.field, dst, dir });
+      return true;
+    }
+    const added = this.addEdge(src, dst, this.symbols.isPerDriverStruct(known) ? dir : ANY_DIR);
+    return this.addEdge(`F:${UNKNOWN_TYPE}.${value.field}`, dst, dir) || added;
   }
 
   private addArgs(args: ValueRef[], caller: FnDef, callee: FnDef, at: Pos): boolean {
@@ -136,8 +160,7 @@ export class PointsTo {
       const fns = this.functionsNamed(value, caller.file);
       const evidence = { file: caller.file, pos: at, text: `${callee.facts.name}(…${describe(value)}…) in ${caller.facts.name}` };
       for (const f of fns) added = this.seed(dst, f.id, evidence) || added;
-      const src = fns.length === 0 ? this.loc(value, caller) : undefined;
-      if (src) added = this.addEdge(src, dst) || added;
+      if (fns.length === 0) added = this.addCopy(value, caller, caller.file, dst) || added;
     });
     return added;
   }
@@ -150,34 +173,46 @@ export class PointsTo {
     return true;
   }
 
-  private addEdge(src: Loc, dst: Loc): boolean {
+  private addEdge(src: Loc, dst: Loc, dir: string): boolean {
     if (src === dst) return false;
-    const set = this.edges.get(src) ?? new Set<Loc>();
-    this.edges.set(src, set);
-    if (set.has(dst)) return false;
-    set.add(dst);
+    const outs = this.edges.get(src) ?? new Map<Loc, Set<string> | typeof ANY_DIR>();
+    this.edges.set(src, outs);
+    const dirs = outs.get(dst);
+    if (dirs === ANY_DIR) return false;
+    if (dir === ANY_DIR) {
+      outs.set(dst, ANY_DIR);
+      return true;
+    }
+    if (dirs?.has(dir)) return false;
+    outs.set(dst, (dirs ?? new Set<string>()).add(dir));
     return true;
   }
 
   /** Propagates along copy edges until nothing changes. */
   private solve(): void {
     this.fieldTargets.clear();
+    for (const { field, dst, dir } of this.looseEdges.splice(0)) for (const src of this.fieldLocs.get(field) ?? []) this.addEdge(src, dst, dir);
     const work: Loc[] = [...this.pts.keys()];
     while (work.length > 0) {
       const src = work.pop() as Loc;
       const from = this.pts.get(src);
       const outs = this.edges.get(src);
       if (!from || !outs) continue;
-      for (const dst of outs) {
+      for (const [dst, dirs] of outs) {
         let changed = false;
-        for (const [id, ev] of from) changed = this.seed(dst, id, ev) || changed;
+        for (const [id, ev] of from) if (dirs === ANY_DIR || dirs.has(path.dirname(ev.file))) changed = this.seed(dst, id, ev) || changed;
         if (changed) work.push(dst);
       }
     }
   }
 
   private at(loc: Loc): Map<number, PointerEvidence> {
-    return this.pts.get(loc) ?? new Map();
+    return this.pts.get(loc) ?? EMPTY;
+  }
+
+  /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */
+  paramTargets(fn: FnDef, index: number): ReadonlyMap<number, PointerEvidence> {
+    return this.at(`P:${fn.id}:${index}`);
   }
 
   /**

@@ -12,6 +12,7 @@ import { contextOf, entryFromKey, entryKey, entryOf, interpret, isAtomic } from 
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
+import { CallContexts } from './callContext';
 
 /** How a node was first reached. */
 export type Parent =
@@ -35,11 +36,46 @@ export interface Hit {
 
 export const NODE_KEYS = 16;
 
-export function nodeId(fnId: number, key: number): number {
-  return fnId * NODE_KEYS + key;
+/**
+ * Node numbers: (call context, function, entry-state key) packed into one integer, so
+ * the parent map stays a map of numbers. Context 0 (no binding) is `fn * 16 + key`.
+ */
+export class NodeSpace {
+  /** Per function, the non-zero contexts it was reached in. */
+  private readonly contexts = new Map<number, Set<number>>();
+
+  constructor(private readonly functions: number) {}
+
+  id(fnId: number, key: number, ctx = 0): number {
+    if (ctx !== 0) {
+      const set = this.contexts.get(fnId) ?? new Set<number>();
+      this.contexts.set(fnId, set.add(ctx));
+    }
+    return (ctx * this.functions + fnId) * NODE_KEYS + key;
+  }
+
+  fn(node: number): number {
+    return Math.floor(node / NODE_KEYS) % this.functions;
+  }
+
+  key(node: number): number {
+    return node % NODE_KEYS;
+  }
+
+  ctx(node: number): number {
+    return Math.floor(Math.floor(node / NODE_KEYS) / this.functions);
+  }
+
+  /** Every node number `fnId` may have been reached as. */
+  nodesOf(fnId: number): number[] {
+    const out: number[] = [];
+    for (const ctx of [0, ...(this.contexts.get(fnId) ?? [])]) for (let key = 0; key < NODE_KEYS; key++) out.push(this.id(fnId, key, ctx));
+    return out;
+  }
 }
 
 export interface Propagation {
+  nodes: NodeSpace;
   parents: Map<number, Parent>;
   /** Per call site (`file:line:col:rule`), the hits in order of discovery (one per context). */
   hits: Map<string, Hit[]>;
@@ -61,11 +97,31 @@ export function callTargets(op: CallOp, name: string | undefined, caller: FnDef,
     // Not a function: a function-pointer variable called by name (`fp(x)`).
   }
   if (op.callee.kind === 'other') return [];
-  return [...pointsTo.targets(op.callee, caller)].map(([id, evidence]) => ({ def: symbols.defs[id], indirect: evidence }));
+  return pointerTargets(pointsTo.targets(op.callee, caller), op, symbols);
+}
+
+/**
+ * The functions of a pointer set an indirect call can really reach: kCFI
+ * (CONFIG_CFI_CLANG) traps a call whose target's type differs from the pointer's, and
+ * the part of the type we see is the arity. A call may pass more arguments than the
+ * definition names (a variadic target), never fewer; `f(void)` names one unnamed one.
+ */
+export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: CallOp, symbols: Symbols): CallTarget[] {
+  const out: CallTarget[] = [];
+  const given = op.args.length;
+  for (const [id, evidence] of set) {
+    const def = symbols.defs[id];
+    const params = def.facts.params;
+    const needed = params.length === 1 && params[0] === '' ? 0 : params.length;
+    if (given >= needed) out.push({ def, indirect: evidence });
+  }
+  return out;
 }
 
 export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[]): Propagation {
   const { symbols, kernel } = ctx;
+  const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
+  const contexts = new CallContexts(symbols, pointsTo);
   const parents = new Map<number, Parent>();
   const hits = new Map<string, Hit[]>();
   const queue: number[] = [];
@@ -74,17 +130,22 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     parents.set(node, parent);
     queue.push(node);
   };
-  for (const entry of entries) enqueue(nodeId(entry.fn.id, entryKey(entry.state)), { kind: 'entry', entry });
+  for (const entry of entries) enqueue(nodes.id(entry.fn.id, entryKey(entry.state)), { kind: 'entry', entry });
   const processKey = entryKey({ base: 'process', irqsOff: false, atomic: false });
-  for (const def of symbols.defs) enqueue(nodeId(def.id, processKey), { kind: 'region' });
+  for (const def of symbols.defs) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
   let visited = 0;
   for (let head = 0; head < queue.length; head++) {
     const node = queue[head];
-    const def = symbols.defs[Math.floor(node / NODE_KEYS)];
+    const def = symbols.defs[nodes.fn(node)];
+    const nodeCtx = nodes.ctx(node);
     visited++;
-    interpret(ctx, def, entryFromKey(node % NODE_KEYS), (call, states) => {
-      const targets = callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
+    interpret(ctx, def, entryFromKey(nodes.key(node)), (call, states) => {
+      const bound = contexts.boundTargets(nodeCtx, call.op.callee);
+      const targets = bound ? pointerTargets(bound, call.op, symbols) : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
+      // A macro's inner call has no argument values of its own: its callees are entered unbound.
+      const calleeCtx = (t: CallTarget): number => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at));
+      const ctxOf = new Map<CallTarget, number>();
       // Several states at a call often enter the callee the same way: walk the targets
       // (thousands, for a callback parameter of a busy helper) once per distinct entry.
       const entered = new Set<number>();
@@ -95,7 +156,12 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
         entered.add(calleeKey);
         const reason = s.reason;
         for (const t of targets) {
-          const id = nodeId(t.def.id, calleeKey);
+          let c = ctxOf.get(t);
+          if (c === undefined) {
+            c = calleeCtx(t);
+            ctxOf.set(t, c);
+          }
+          const id = nodes.id(t.def.id, calleeKey, c);
           if (parents.has(id)) continue;
           enqueue(
             id,
@@ -107,7 +173,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       }
     });
   }
-  return { parents, hits, visited };
+  return { nodes, parents, hits, visited };
 }
 
 function recordHits(

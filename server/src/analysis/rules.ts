@@ -27,11 +27,22 @@ export function argMatches(cond: ArgCondition, args: readonly string[]): boolean
   return false;
 }
 
-/** The forbidden-call entries that apply to a call of `name` with `args` in `context`. */
+/** The rule a forbidden-call entry breaks in `context`, if any: its own, else sleep-in-atomic for a cross-CPU call that sleeps. */
+function brokenRule(f: ForbiddenCall, context: Context, enabled: ReadonlySet<RuleId>): RuleId | undefined {
+  if (enabled.has(f.rule) && FORBIDDEN_CONTEXTS[f.rule].includes(context)) return f.rule;
+  if (f.sleeps && enabled.has('sleep-in-atomic') && FORBIDDEN_CONTEXTS['sleep-in-atomic'].includes(context)) return 'sleep-in-atomic';
+  return undefined;
+}
+
+/** The forbidden-call entries that apply to a call of `name` with `args` in `context`, each under the rule it breaks there. */
 export function violations(kernel: KernelIndex, name: string, args: readonly string[], context: Context): ForbiddenCall[] {
-  return kernel
-    .forbidden(name)
-    .filter((f) => kernel.enabledRules.has(f.rule) && FORBIDDEN_CONTEXTS[f.rule].includes(context) && (!f.when || argMatches(f.when, args)));
+  const out: ForbiddenCall[] = [];
+  for (const f of kernel.forbidden(name)) {
+    if (f.when && !argMatches(f.when, args)) continue;
+    const rule = brokenRule(f, context, kernel.enabledRules);
+    if (rule) out.push(rule === f.rule ? f : { ...f, rule });
+  }
+  return out;
 }
 
 const CONTEXT_PHRASES: Record<Context, string> = {

@@ -8,8 +8,7 @@ import type { Location, WitnessStep } from './findings';
 import type { ContextReason, EntryState } from './flow';
 import { entryFromKey } from './flow';
 import type { Entry } from './entryPoints';
-import type { Hit, Parent } from './propagate';
-import { NODE_KEYS } from './propagate';
+import type { Hit, NodeSpace, Parent } from './propagate';
 
 export interface WitnessRoot {
   /** The entry, or undefined for a region opened in process context. */
@@ -23,7 +22,7 @@ function reasonStep(fn: string, file: string, reason: ContextReason): WitnessSte
 }
 
 /** The steps that lead to `node`, ending at the function `node` stands for (its calls not included), and the functions on the way. */
-export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
+export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
   const chain: Array<{ node: number; parent: Parent }> = [];
   let cur = node;
   for (let guard = 0; guard < 10000; guard++) {
@@ -36,18 +35,18 @@ export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symb
   chain.reverse();
   const steps: WitnessStep[] = [];
   const defs: FnDef[] = [];
-  let root: WitnessRoot = { state: entryFromKey(node % NODE_KEYS) };
+  let root: WitnessRoot = { state: entryFromKey(nodes.key(node)) };
   for (const { node: n, parent } of chain) {
-    const def = symbols.defs[Math.floor(n / NODE_KEYS)];
+    const def = symbols.defs[nodes.fn(n)];
     defs.push(def);
     if (parent.kind === 'entry') {
       root = { entry: parent.entry, state: parent.entry.state };
       steps.push({ kind: 'entry', function: def.facts.name, location: parent.entry.at, note: parent.entry.note });
     } else if (parent.kind === 'region') {
-      root = { state: entryFromKey(n % NODE_KEYS) };
+      root = { state: entryFromKey(nodes.key(n)) };
       steps.push({ kind: 'entry', function: def.facts.name, location: { file: def.file, pos: def.facts.nameSpan.start }, note: `${def.facts.name}() runs in process context` });
     } else {
-      const caller = symbols.defs[Math.floor(parent.from / NODE_KEYS)];
+      const caller = symbols.defs[nodes.fn(parent.from)];
       if (parent.reason) steps.push(reasonStep(caller.facts.name, caller.file, parent.reason));
       const location: Location = { file: caller.file, pos: parent.op.at };
       if (parent.kind === 'indirect') {
@@ -69,8 +68,8 @@ export function pathTo(node: number, parents: Map<number, Parent>, symbols: Symb
 }
 
 /** The whole witness of a hit: the path to its function, the context change inside it, and the call. */
-export function witnessOf(hit: Hit, parents: Map<number, Parent>, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
-  const { steps, root, defs } = pathTo(hit.node, parents, symbols);
+export function witnessOf(hit: Hit, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
+  const { steps, root, defs } = pathTo(hit.node, parents, nodes, symbols);
   if (hit.reason) steps.push(reasonStep(hit.def.facts.name, hit.def.file, hit.reason));
   const via = hit.viaMacro ? ` (via macro ${hit.viaMacro})` : '';
   steps.push({ kind: 'forbidden', function: hit.def.facts.name, location: { file: hit.def.file, pos: hit.op.at }, note: `calls ${hit.callee}()${via}: ${hit.why}` });

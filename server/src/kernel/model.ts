@@ -63,6 +63,12 @@ export interface ForbiddenCall {
   rule: RuleId;
   /** Only when the arguments match; absent means always. */
   when?: ArgCondition;
+  /**
+   * A cross-CPU call that also sleeps (`synchronize_rcu`, `stop_machine`): where the
+   * cross-CPU rule allows it (a plain spinlock, preemption off) it is still a
+   * sleep-in-atomic.
+   */
+  sleeps?: boolean;
   why: string;
 }
 

@@ -173,4 +173,4 @@ export interface FileFacts {
   problems: FileProblem[];
 }
 
-export const FACTS_VERSION = 1;
+export const FACTS_VERSION = 2;
