@@ -241,7 +241,7 @@ class Extractor {
       if (value.type === 'initializer_list') {
         this.initializerStores(value, structType, name, out);
       } else {
-        this.storeIfUseful(pos(d), { kind: 'name', name, local: true }, value, out);
+        this.storeIfUseful(pos(d), { kind: 'name', name }, value, out);
       }
       for (const op of out) if (op.op === 'store') this.stores.push({ ...op, cfg });
     }
