@@ -6,7 +6,10 @@
  * reaches the callbacks of all of them. A propagation node therefore carries a binding:
  * for each parameter the function calls through or passes on, the functions THIS caller
  * passed (a name, the caller's own bound parameter, or the points-to set of the value it
- * passed). A call through a bound parameter resolves to the binding; a parameter left
+ * passed). A parameter used as the base of a call (`nb->notifier_call(…)`) binds to the
+ * global object the caller passed (`&my_nb`), so the call reaches what that object's
+ * initialiser stored, not every `notifier_block` of the tree. A call through a bound
+ * parameter resolves to the binding; a parameter left
  * unbound (a set over the bound, a value we cannot see, a function reached too many
  * ways) falls back to the insensitive set. Bindings are interned; context 0 is "no
  * binding".
@@ -16,66 +19,88 @@ import { forEachOp } from '../syntax/walkOps';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
-/** Per bound parameter, the functions it can hold and where each was passed. */
-export type Binding = ReadonlyMap<number, ReadonlyMap<number, PointerEvidence>>;
+/** Per bound parameter, the functions it can hold and where each was passed, or the global object it points to. */
+export interface Binding {
+  fns: ReadonlyMap<number, ReadonlyMap<number, PointerEvidence>>;
+  objects: ReadonlyMap<number, string>;
+}
 
 /** A parameter holding more functions than this is left to the insensitive set. */
 const MAX_BOUND_SET = 16;
 /** Distinct bindings per function before its callers fall back to context 0. */
 const MAX_CONTEXTS_PER_FN = 64;
 
-const NO_BINDING: Binding = new Map();
+/** How deep the search for object parameters follows direct calls. */
+const MAX_PARAM_DEPTH = 64;
+
+const NO_BINDING: Binding = { fns: new Map(), objects: new Map() };
 
 export class CallContexts {
   private readonly bindings: Binding[] = [NO_BINDING];
   private readonly byKey = new Map<string, number>([['', 0]]);
   private readonly perFn = new Map<number, number>();
-  /** Per function, the parameters worth binding (called through or passed on, and some function reaches them). */
-  private readonly pointerParams = new Map<number, readonly number[]>();
+  /** Per function, the parameters worth binding: as functions (called through or passed on, and some function reaches them) and as objects (a call's base, or passed on). */
+  private readonly params = new Map<number, { fns: readonly number[]; objects: readonly number[] }>();
 
   constructor(
     private readonly symbols: Symbols,
     private readonly pointsTo: PointsTo,
   ) {}
 
-  binding(ctx: number): Binding {
-    return this.bindings[ctx];
-  }
-
-  /** The functions a call through parameter `param` reaches in context `ctx`, when the context binds it. */
-  boundTargets(ctx: number, callee: CallOp['callee']): ReadonlyMap<number, PointerEvidence> | undefined {
-    if (ctx === 0 || callee.kind !== 'name' || callee.param === undefined) return undefined;
-    return this.bindings[ctx].get(callee.param);
+  /** The functions a call through `callee` reaches in context `ctx`, when the context binds the parameter it goes through. */
+  boundTargets(ctx: number, callee: CallOp['callee'], def: FnDef): ReadonlyMap<number, PointerEvidence> | undefined {
+    if (ctx === 0) return undefined;
+    const b = this.bindings[ctx];
+    if (callee.kind === 'name') return callee.param === undefined ? undefined : b.fns.get(callee.param);
+    if (callee.kind !== 'field') return undefined;
+    const param = def.facts.params.indexOf(callee.base);
+    const object = param >= 0 ? b.objects.get(param) : undefined;
+    return object === undefined ? undefined : this.pointsTo.objectField(object, callee.field);
   }
 
   /** The context `callee` is entered in from a call at `at` in `caller` (itself in context `callerCtx`). */
   enter(callee: FnDef, args: readonly Arg[], caller: FnDef, callerCtx: number, at: Pos): number {
     const params = this.paramsOf(callee);
-    if (params.length === 0) return 0;
-    const bound = new Map<number, ReadonlyMap<number, PointerEvidence>>();
-    for (const i of params) {
+    if (params.fns.length === 0 && params.objects.length === 0) return 0;
+    const fns = new Map<number, ReadonlyMap<number, PointerEvidence>>();
+    for (const i of params.fns) {
       const arg = args[i];
       if (!arg) continue;
       const set = this.valueSet(arg, caller, callerCtx, callee, at);
-      if (set && set.size <= MAX_BOUND_SET) bound.set(i, set);
+      if (set && set.size <= MAX_BOUND_SET) fns.set(i, set);
     }
-    if (bound.size === 0) return 0;
-    const key = `${callee.id}|${[...bound].map(([i, s]) => `${i}:${[...s.keys()].sort((a, b) => a - b).join(',')}`).join(';')}`;
+    const objects = new Map<number, string>();
+    for (const i of params.objects) {
+      const object = args[i] ? this.objectOf(args[i], caller, callerCtx) : undefined;
+      if (object !== undefined) objects.set(i, object);
+    }
+    if (fns.size === 0 && objects.size === 0) return 0;
+    const fnKey = [...fns].map(([i, set]) => `${i}:${[...set.keys()].sort((a, b) => a - b).join(',')}`);
+    const objectKey = [...objects].map(([i, o]) => `${i}@${o}`);
+    const key = `${callee.id}|${fnKey.join(';')}|${objectKey.join(';')}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const count = this.perFn.get(callee.id) ?? 0;
     if (count >= MAX_CONTEXTS_PER_FN) return 0;
     this.perFn.set(callee.id, count + 1);
     const id = this.bindings.length;
-    this.bindings.push(bound);
+    this.bindings.push({ fns, objects });
     this.byKey.set(key, id);
     return id;
+  }
+
+  /** The global object an argument points to (`&my_nb`, or the caller's own bound parameter). */
+  private objectOf(arg: Arg, caller: FnDef, callerCtx: number): string | undefined {
+    const value = arg.value;
+    if (value.kind !== 'name') return undefined;
+    if (value.param !== undefined) return this.bindings[callerCtx].objects.get(value.param);
+    return value.local ? undefined : this.pointsTo.object(value.name, caller.file);
   }
 
   /** What an argument holds, as this caller sees it; undefined when it cannot tell. */
   private valueSet(arg: Arg, caller: FnDef, callerCtx: number, callee: FnDef, at: Pos): ReadonlyMap<number, PointerEvidence> | undefined {
     const value = arg.value;
-    if (value.kind === 'other') return /^(NULL|0)$/.test(arg.text) ? NO_BINDING_SET : undefined;
+    if (value.kind === 'other') return /^0$/.test(arg.text) ? NO_BINDING_SET : undefined;
     if (value.kind === 'name' && value.param === undefined && !value.local) {
       const fns = this.symbols.resolve(value.name, caller.file);
       if (fns.length > 0) {
@@ -84,23 +109,41 @@ export class CallContexts {
       }
     }
     if (value.kind === 'name' && value.param !== undefined) {
-      const own = this.bindings[callerCtx].get(value.param);
+      const own = this.bindings[callerCtx].fns.get(value.param);
       if (own) return own;
     }
     return this.pointsTo.targets(value, caller);
   }
 
-  private paramsOf(def: FnDef): readonly number[] {
-    let params = this.pointerParams.get(def.id);
+  private paramsOf(def: FnDef, depth = 0): { fns: readonly number[]; objects: readonly number[] } {
+    let params = this.params.get(def.id);
     if (params) return params;
-    const used = new Set<number>();
+    // Deep chains of helpers stay unbound below this depth instead of exhausting the stack.
+    if (depth > MAX_PARAM_DEPTH) return { fns: [], objects: [] };
+    // Placeholder while this function's own callees are asked (recursion).
+    this.params.set(def.id, { fns: [], objects: [] });
+    const called = new Set<number>();
+    const passed = new Set<number>();
+    const objects = new Set<number>();
     forEachOp(def.facts.body, (op) => {
       if (op.op !== 'call') return;
-      if (op.callee.kind === 'name' && op.callee.param !== undefined) used.add(op.callee.param);
-      for (const a of op.args) if (a.value.kind === 'name' && a.value.param !== undefined) used.add(a.value.param);
+      if (op.callee.kind === 'name' && op.callee.param !== undefined) called.add(op.callee.param);
+      if (op.callee.kind === 'field') {
+        const i = def.facts.params.indexOf(op.callee.base);
+        if (i >= 0) objects.add(i);
+      }
+      const callees = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? this.symbols.resolve(op.callee.name, def.file) : [];
+      op.args.forEach((a, j) => {
+        if (a.value.kind !== 'name' || a.value.param === undefined) return;
+        passed.add(a.value.param);
+        // An object parameter passed on to a callee that uses it as an object.
+        if (callees.some((c) => this.paramsOf(c, depth + 1).objects.includes(j))) objects.add(a.value.param);
+      });
     });
-    params = [...used].filter((i) => this.pointsTo.paramTargets(def, i).size > 0).sort((a, b) => a - b);
-    this.pointerParams.set(def.id, params);
+    const byIndex = (a: number, b: number): number => a - b;
+    const fns = [...new Set([...called, ...passed])].filter((i) => this.pointsTo.paramTargets(def, i).size > 0).sort(byIndex);
+    params = { fns, objects: [...objects].sort(byIndex) };
+    this.params.set(def.id, params);
     return params;
   }
 }

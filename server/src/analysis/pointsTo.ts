@@ -56,6 +56,8 @@ export class PointsTo {
   private readonly fieldLocs = new Map<string, Set<Loc>>();
   /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
   private readonly fieldTargets = new Map<string, Map<number, PointerEvidence>>();
+  /** Global struct objects by name: the functions their initialisers put in each field (`nb = { .notifier_call = f }`). */
+  private readonly objects = new Map<string, Array<{ file: string; field: string; fnId: number; evidence: PointerEvidence }>>();
 
   constructor(
     private readonly symbols: Symbols,
@@ -128,6 +130,12 @@ export class PointsTo {
     if (fns.length > 0) {
       const evidence = { file, pos: store.at, text: `${describe(store.target)} = ${store.valueText}` };
       for (const f of fns) this.seed(dst, f.id, evidence);
+      // A file-scope initialiser of a named object: what that very object holds.
+      if (!fn && store.target.kind === 'field' && /^\w+$/.test(store.target.base)) {
+        const list = this.objects.get(store.target.base) ?? [];
+        for (const f of fns) list.push({ file, field: store.target.field, fnId: f.id, evidence });
+        this.objects.set(store.target.base, list);
+      }
       return;
     }
     this.addCopy(store.value, fn, file, dst);
@@ -208,6 +216,26 @@ export class PointsTo {
 
   private at(loc: Loc): Map<number, PointerEvidence> {
     return this.pts.get(loc) ?? EMPTY;
+  }
+
+  /**
+   * The global object `name` as seen from `file` (its own file's definition first, then
+   * its directory's, then any), if a file-scope initialiser stores functions in it.
+   */
+  object(name: string, file: string): string | undefined {
+    const all = this.objects.get(name);
+    if (!all) return undefined;
+    const own = all.find((o) => o.file === file) ?? all.find((o) => path.dirname(o.file) === path.dirname(file)) ?? all[0];
+    return `${own.file}|${name}`;
+  }
+
+  /** The functions an object's initialiser put in `field`; undefined when it put none there. */
+  objectField(object: string, field: string): Map<number, PointerEvidence> | undefined {
+    const bar = object.lastIndexOf('|');
+    const file = object.slice(0, bar);
+    const out = new Map<number, PointerEvidence>();
+    for (const o of this.objects.get(object.slice(bar + 1)) ?? []) if (o.file === file && o.field === field) out.set(o.fnId, o.evidence);
+    return out.size > 0 ? out : undefined;
   }
 
   /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */

@@ -5,6 +5,8 @@
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
 import type { CallOp } from '../syntax/facts';
+import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
 import type { Context, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext, FlowState } from './flow';
@@ -125,23 +127,34 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   const parents = new Map<number, Parent>();
   const hits = new Map<string, Hit[]>();
   const queue: number[] = [];
+  const reached = new Set<number>();
   const enqueue = (node: number, parent: Parent): void => {
     if (parents.has(node)) return;
     parents.set(node, parent);
+    reached.add(nodes.fn(node));
     queue.push(node);
   };
   for (const entry of entries) enqueue(nodes.id(entry.fn.id, entryKey(entry.state)), { kind: 'entry', entry });
   const processKey = entryKey({ base: 'process', irqsOff: false, atomic: false });
-  for (const def of symbols.defs) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
+  // A function some other function calls by name is entered from each caller, with what
+  // that caller passes (its regions included); only the others are roots of their own,
+  // where nothing binds their parameters.
+  const called = directlyCalled(symbols, kernel);
+  for (const def of symbols.defs) if (!called.has(def.id)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
   let visited = 0;
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; ; head++) {
+    if (head === queue.length) {
+      // Called only from a cycle nothing else reaches: roots after all.
+      for (const id of called) if (!reached.has(id)) enqueue(nodes.id(id, processKey), { kind: 'region' });
+      if (head === queue.length) break;
+    }
     const node = queue[head];
     const def = symbols.defs[nodes.fn(node)];
     const nodeCtx = nodes.ctx(node);
     visited++;
     interpret(ctx, def, entryFromKey(nodes.key(node)), (call, states) => {
-      const bound = contexts.boundTargets(nodeCtx, call.op.callee);
+      const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);
       const targets = bound ? pointerTargets(bound, call.op, symbols) : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
       // A macro's inner call has no argument values of its own: its callees are entered unbound.
       const calleeCtx = (t: CallTarget): number => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at));
@@ -174,6 +187,19 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     });
   }
   return { nodes, parents, hits, visited };
+}
+
+/** Functions called by name from another function. */
+function directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
+  const out = new Set<number>();
+  for (const def of symbols.defs) {
+    forEachOp(def.facts.body, (op) => {
+      const name = op.op === 'call' ? globalName(op.callee) : undefined;
+      if (name === undefined || kernel.isKernelApi(name)) return;
+      for (const callee of symbols.resolve(name, def.file)) if (callee.id !== def.id) out.add(callee.id);
+    });
+  }
+  return out;
 }
 
 function recordHits(
