@@ -16,6 +16,8 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
+// The simulator's seeded PRNG (build first: npx tsc -b), so the sample replays from its seed.
+const { mulberry32 } = require(path.join(root, 'out', 'server', 'src', 'sim', 'prng.js'));
 const CORPORA = ['drivers', 'kernel', 'mm', 'arch/x86/kernel'];
 
 function parseArgs(argv) {
@@ -31,18 +33,6 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   return out;
-}
-
-/** mulberry32: a small seeded PRNG, so the sample is the same on every machine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function report(corpus, from) {
@@ -92,7 +82,7 @@ function main() {
   xcalls.sort(byId);
   sleeps.sort(byId);
   // Partial Fisher-Yates over the sorted list: the sample depends only on the seed and the findings.
-  const next = rng(args.seed);
+  const next = mulberry32(args.seed);
   const pool = [...sleeps];
   const sample = [];
   for (let i = 0; i < Math.min(args.sample, pool.length); i++) {
