@@ -1,0 +1,186 @@
+/**
+ * Where to insert a probe for one entry: a function at each direct-call depth from it,
+ * and the target of a function-pointer hop, found by walking the syntax layer's facts of
+ * the driver directory (not the analysis, whose recall is what is measured).
+ */
+import type { FileFacts, FunctionFacts, Op } from '../../server/src/syntax';
+import { forEachOp } from '../../server/src/syntax/walkOps';
+
+export type HopKind = 'direct' | 'pointer';
+
+export interface Probe {
+  hop: HopKind;
+  /** Calls from the entry to the probed function (a pointer hop counts as one). */
+  depth: number;
+  file: string;
+  fn: FunctionFacts;
+  /** The functions from the entry to `fn`, entry first. */
+  chain: string[];
+}
+
+export interface DirIndex {
+  files: Map<string, FileFacts>;
+  /** Definitions by name, across the directory's files. */
+  byName: Map<string, Array<{ file: string; fn: FunctionFacts }>>;
+}
+
+export function indexDir(facts: readonly FileFacts[]): DirIndex {
+  const files = new Map<string, FileFacts>();
+  const byName = new Map<string, Array<{ file: string; fn: FunctionFacts }>>();
+  for (const f of facts) {
+    files.set(f.path, f);
+    for (const fn of f.functions) {
+      const defs = byName.get(fn.name) ?? [];
+      defs.push({ file: f.path, fn });
+      byName.set(fn.name, defs);
+    }
+  }
+  return { files, byName };
+}
+
+/** A name as C resolves it from `file`: the file's own definition, else one in a `.c`, else a header's. */
+export function resolve(index: DirIndex, file: string, name: string): { file: string; fn: FunctionFacts } | undefined {
+  const defs = index.byName.get(name);
+  if (!defs) return undefined;
+  return defs.find((d) => d.file === file) ?? defs.find((d) => !d.fn.isStatic && d.file.endsWith('.c')) ?? defs.find((d) => d.file.endsWith('.h'));
+}
+
+function calls(body: readonly Op[]): Array<Extract<Op, { op: 'call' }>> {
+  const out: Array<Extract<Op, { op: 'call' }>> = [];
+  forEachOp(body, (op) => {
+    if (op.op === 'call') out.push(op);
+  });
+  return out;
+}
+
+interface Reached {
+  file: string;
+  fn: FunctionFacts;
+  depth: number;
+  chain: string[];
+}
+
+const key = (file: string, fn: FunctionFacts): string => `${file}:${fn.span.start.line}`;
+
+/** Breadth-first over direct calls from the entry, up to `maxDepth`. */
+export function reachDirect(index: DirIndex, entry: { file: string; fn: FunctionFacts }, maxDepth: number): Reached[] {
+  const seen = new Set([key(entry.file, entry.fn)]);
+  let frontier: Reached[] = [{ ...entry, depth: 0, chain: [entry.fn.name] }];
+  const all = [...frontier];
+  for (let depth = 1; depth <= maxDepth; depth++) {
+    const next: Reached[] = [];
+    for (const r of frontier) {
+      for (const c of calls(r.fn.body)) {
+        if (c.callee.kind !== 'name' || c.callee.param !== undefined || c.callee.local) continue;
+        const def = resolve(index, r.file, c.callee.name);
+        if (!def || seen.has(key(def.file, def.fn))) continue;
+        seen.add(key(def.file, def.fn));
+        next.push({ ...def, depth, chain: [...r.chain, def.fn.name] });
+      }
+    }
+    all.push(...next);
+    frontier = next;
+  }
+  return all;
+}
+
+/**
+ * Targets of `x->field(...)` calls in the reached functions: functions of the directory
+ * stored into a field of that name (designated initialisers, assignments). Targets that
+ * direct calls also reach are left out, since their witness would not need the hop.
+ */
+export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Reached[] {
+  const direct = new Set(reached.map((r) => key(r.file, r.fn)));
+  const storedIn = new Map<string, string[]>();
+  const noteStore = (target: { kind: string; field?: string }, value: { kind: string; name?: string }): void => {
+    if (target.kind !== 'field' || value.kind !== 'name' || !target.field || !value.name) return;
+    storedIn.set(target.field, [...(storedIn.get(target.field) ?? []), value.name]);
+  };
+  for (const f of index.files.values()) {
+    for (const s of f.stores) noteStore(s.target, s.value);
+    for (const fn of f.functions) forEachOp(fn.body, (op) => op.op === 'store' && noteStore(op.target, op.value));
+  }
+  const out: Reached[] = [];
+  const taken = new Set<string>();
+  for (const r of reached) {
+    for (const c of calls(r.fn.body)) {
+      if (c.callee.kind !== 'field') continue;
+      for (const name of storedIn.get(c.callee.field) ?? []) {
+        const def = resolve(index, r.file, name);
+        if (!def || direct.has(key(def.file, def.fn)) || taken.has(key(def.file, def.fn))) continue;
+        taken.add(key(def.file, def.fn));
+        out.push({ ...def, depth: r.depth + 1, chain: [...r.chain, `->${c.callee.field}:${def.fn.name}`] });
+      }
+    }
+  }
+  return out;
+}
+
+/** A small deterministic generator (mulberry32), so a seed names one sample. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function pick<T>(items: readonly T[], random: () => number): T | undefined {
+  return items.length === 0 ? undefined : items[Math.floor(random() * items.length)];
+}
+
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** One probe per direct depth 0..maxDepth the driver has, and one pointer hop if it has one. */
+export function planProbes(index: DirIndex, entry: { file: string; fn: FunctionFacts }, maxDepth: number, random: () => number): Probe[] {
+  const reached = reachDirect(index, entry, maxDepth);
+  const probes: Probe[] = [];
+  for (let d = 0; d <= maxDepth; d++) {
+    const r = pick(reached.filter((x) => x.depth === d), random);
+    if (r) probes.push({ hop: 'direct', depth: d, file: r.file, fn: r.fn, chain: r.chain });
+  }
+  // The hop may start one call deeper than the direct probes go: ops calls sit low in a driver.
+  const hop = pick(pointerTargets(index, reachDirect(index, entry, maxDepth + 1)), random);
+  if (hop) probes.push({ hop: 'pointer', depth: hop.depth, file: hop.file, fn: hop.fn, chain: hop.chain });
+  return probes;
+}
+
+export const PROBE_CALL = 'smp_call_function(irqlens_probe_fn, NULL, 1);';
+const PROBE_DECL = 'void irqlens_probe_fn(void *info);';
+
+/**
+ * The text with the probe call inserted just after the `{` of each function's body, on
+ * the same line so that no line moves; the dummy callback is declared on the first line
+ * when that line is a comment (as SPDX headers are). Returns the probe lines, by function.
+ */
+export function insertProbes(text: string, fns: readonly FunctionFacts[]): { text: string; lines: Map<FunctionFacts, number> } {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const offsetOf = (line: number, col: number): number => lineStarts[line] + col;
+  const inserts: Array<{ at: number; fn: FunctionFacts }> = [];
+  for (const fn of fns) {
+    const open = text.indexOf('{', offsetOf(fn.nameSpan.end.line, fn.nameSpan.end.col));
+    if (open >= 0 && open < offsetOf(fn.span.end.line, fn.span.end.col)) inserts.push({ at: open + 1, fn });
+  }
+  inserts.sort((a, b) => b.at - a.at);
+  let out = text;
+  const lines = new Map<FunctionFacts, number>();
+  for (const ins of inserts) {
+    out = out.slice(0, ins.at) + ` ${PROBE_CALL}` + out.slice(ins.at);
+    let line = 0;
+    while (line + 1 < lineStarts.length && lineStarts[line + 1] <= ins.at) line++;
+    lines.set(ins.fn, line);
+  }
+  if (lines.size > 0 && /^\s*(\/\/|\/\*|$)/.test(out.slice(0, lineStarts[1] ?? out.length))) out = PROBE_DECL + out;
+  return { text: out, lines };
+}
