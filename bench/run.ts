@@ -1,26 +1,68 @@
 /**
- * `npm run bench`: the simulator beside SPIN on the same models, and the kernel corpus
- * benchmark. Usage: node out/bench/run.js [sim] [kernel-subdir...] (default: sim drivers).
- * Writes .cache/bench/<name>.json (and sim.md) and prints a summary per item.
+ * `npm run bench`: the simulator beside SPIN on the same models, the kernel corpus
+ * benchmark, and the recall benchmark. Usage:
+ *   node out/bench/run.js [sim] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir...]
+ * (default: sim drivers). With `health`, the subdirectories get the parse-health report
+ * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes .cache/bench/<name>.json (and sim.md, recall.md) and
+ * prints a summary per item.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { benchKernel, corpusRoot } from './kernel';
+import { createWasmParser } from '../server/src/syntax';
+import { healthMarkdown, parseHealth } from './parseHealth';
+import { runRecall } from './recall';
+import { recallMarkdown } from './recall/report';
 import { runSimBench } from './sim';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 async function main(): Promise<void> {
-  const items = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const option = (name: string, fallback: number): number => {
+    const a = args.find((x) => x.startsWith(`--${name}=`));
+    const n = a ? Number(a.slice(name.length + 3)) : fallback;
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a non-negative integer`);
+    return n;
+  };
+  const items = args.filter((a) => !a.startsWith('--'));
   const wanted = items.length > 0 ? items : ['sim', 'drivers'];
   const out = path.join(ROOT, '.cache', 'bench');
   fs.mkdirSync(out, { recursive: true });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (wanted.includes('recall')) {
+    const report = await runRecall({
+      corpus: corpusRoot(ROOT),
+      roots: ['drivers', 'kernel', 'mm', 'arch/x86/kernel'],
+      seed: option('seed', 5),
+      count: option('count', 240),
+      pointerCount: option('pointer-count', 60),
+      perDir: 2,
+      scratch: path.join(ROOT, '.cache', 'recall'),
+      cli: path.join(ROOT, 'bin', 'irqlens.js'),
+      log,
+    });
+    fs.writeFileSync(path.join(out, 'recall.json'), JSON.stringify(report, null, 2));
+    const md = recallMarkdown(report);
+    fs.writeFileSync(path.join(out, 'recall.md'), md);
+    process.stdout.write(`${md}\n`);
+  }
   if (wanted.includes('sim')) {
-    const sim = await runSimBench({ log: (line: string) => process.stderr.write(`${line}\n`) });
+    const sim = await runSimBench({ log });
     fs.writeFileSync(path.join(out, 'sim.md'), sim.markdown);
     process.stdout.write(`${sim.markdown}\n`);
   }
-  const subdirs = wanted.filter((w) => w !== 'sim');
+  const subdirs = wanted.filter((w) => !['sim', 'recall', 'health'].includes(w));
+  if (wanted.includes('health')) {
+    const parser = await createWasmParser();
+    const dirs = subdirs.length > 0 ? subdirs : ['drivers', 'kernel', 'mm', 'arch/x86/kernel'];
+    const reports = dirs.map((d) => parseHealth(parser, corpusRoot(ROOT), d));
+    fs.writeFileSync(path.join(out, 'health.json'), JSON.stringify(reports, null, 2));
+    const md = healthMarkdown(reports, option('top', 15));
+    fs.writeFileSync(path.join(out, 'health.md'), md);
+    process.stdout.write(`${md}\n`);
+    return;
+  }
   const corpus = subdirs.length > 0 ? corpusRoot(ROOT) : '';
   for (const subdir of subdirs) {
     const r = await benchKernel(corpus, subdir);

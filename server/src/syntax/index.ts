@@ -4,14 +4,15 @@
  * facts with a problem that says why, and the run goes on with the other files.
  */
 import { FACTS_VERSION, type FileFacts, type FileProblem } from './facts';
-import { scanConditionals } from './conditionals';
+import { scanConditionals, type ConditionalMap } from './conditionals';
 import { neutraliseDialect } from './dialect';
 import { extractFromTree } from './extractFacts';
 import { blankUnterminatedComment } from './unterminatedComment';
 import type { CParser } from './parser';
 
 export * from './facts';
-export { createNativeParser, createWasmParser, type CParser, type Backend } from './parser';
+export { createNativeParser, createWasmParser, type CParser, type Backend, type SyntaxNode } from './parser';
+export { extractFromTree } from './extractFacts';
 
 /** Files larger than this are reported and skipped: no driver source comes near it. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -53,12 +54,20 @@ export function decodeSource(bytes: Uint8Array): { text: string; problems: FileP
   }
 }
 
+/**
+ * The length-preserving pre-passes, in order: what tree-sitter is given for `text`
+ * (exported so the parse-health benchmark looks at the same text the facts come from).
+ */
+export function prepareSource(text: string): { comment: ReturnType<typeof blankUnterminatedComment>; conditionals: ConditionalMap; prepared: string } {
+  const comment = blankUnterminatedComment(text);
+  const conditionals = scanConditionals(comment.text);
+  return { comment, conditionals, prepared: neutraliseDialect(conditionals.text) };
+}
+
 /** Facts for one file's text; a file whose parse outlasts `budgetMs` is reported and skipped. */
 export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
   try {
-    const comment = blankUnterminatedComment(text);
-    const conditionals = scanConditionals(comment.text);
-    const prepared = neutraliseDialect(conditionals.text);
+    const { comment, conditionals, prepared } = prepareSource(text);
     const tree = parser.parse(prepared, budgetMs);
     if (!tree) return emptyFacts(path, [{ kind: 'timeout', message: `parsing took longer than ${budgetMs} ms; file skipped` }]);
     try {
