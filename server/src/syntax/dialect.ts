@@ -33,7 +33,7 @@ const typedDeclarations = new Set(dialect.typedDeclarationMacros);
 const CANDIDATE = new RegExp(
   `\\b(?:${[...attributes, ...attributeCalls, ...typedDeclarations]
     .sort((a, b) => b.length - a.length)
-    .join('|')}|\\w*${dialect.loopMacroPattern}\\w*)\\b`,
+    .join('|')}|\\w*(?:${dialect.loopMacroPattern})\\w*)\\b`,
   'g',
 );
 
@@ -68,11 +68,35 @@ function blank(s: string): string {
 }
 
 /**
+ * The last character of code before `i`, skipping space and comments (`/* … *\/` and a
+ * `//` comment on the line before), so a comment above a loop macro does not hide that
+ * the macro starts a statement.
+ */
+function prevCode(text: string, i: number): number {
+  for (;;) {
+    const p = prevNonSpace(text, i);
+    if (p >= 1 && text[p] === '/' && text[p - 1] === '*') {
+      const open = text.lastIndexOf('/*', p - 2);
+      if (open < 0) return p;
+      i = open - 1;
+      continue;
+    }
+    const lineStart = text.lastIndexOf('\n', p) + 1;
+    const comment = text.indexOf('//', lineStart);
+    if (comment >= 0 && comment < p && !text.slice(lineStart, comment).includes('"')) {
+      i = comment - 1;
+      continue;
+    }
+    return p;
+  }
+}
+
+/**
  * A loop macro only at the start of a statement and followed by its body (`x =
  * idr_for_each(...)` is a call), or as the tail of `do { … } while_each_thread(g, t);`.
  */
 function isLoopMacroUse(text: string, start: number, close: number): boolean {
-  const p = prevNonSpace(text, start - 1);
+  const p = prevCode(text, start - 1);
   const before = p < 0 ? ';' : text[p];
   const startsStatement = ';{}):'.includes(before) || /\b(?:else|do)$/.test(text.slice(Math.max(0, p - 3), p + 1));
   if (!startsStatement) return false;
@@ -83,6 +107,107 @@ function isLoopMacroUse(text: string, start: number, close: number): boolean {
 
 /** `struct foo` standing alone between `(`/`,` and `,`/`)`: a macro's type argument, never a cast. */
 const TYPE_ARGUMENT = /([(,]\s*)(struct|union|enum)([ \t]+)([A-Za-z_]\w*)(?=\s*[,)])/g;
+
+/**
+ * A builtin type of several words as a macro's argument (`min_t(unsigned long, a, b)`):
+ * followed by `,`, so a cast `(unsigned long)x` is left alone.
+ */
+const BUILTIN_TYPE_ARGUMENT = /([(,][ \t]*)((?:unsigned|signed|long|short|int|char)(?:[ \t]+(?:unsigned|signed|long|short|int|char))+)(?=[ \t]*,)/g;
+
+function joinTypeArguments(text: string): string {
+  return text
+    .replace(TYPE_ARGUMENT, (_m, open: string, kw: string, space: string, name: string) => open + kw + '_'.repeat(space.length) + name)
+    .replace(BUILTIN_TYPE_ARGUMENT, (_m, open: string, type: string) => open + type.replace(/[ \t]/g, '_'));
+}
+
+/**
+ * A macro call alone at the start of a line at file scope with no `;` after it
+ * (`NOKPROBE_SYMBOL(f)`, `EXPORT_SYMBOL(f)` written without one): its expansion ends the
+ * declaration, but unexpanded it runs into the next definition, so it is blanked (with a
+ * `static` before it: `static DEF_SCSI_QCMD(queue)` defines a function). One
+ * followed by `{` (a function header such as `SYSCALL_DEFINE2(…)`) stays.
+ */
+const LINE_MACRO = /^(?:static[ \t]+)?[A-Z][A-Z0-9_]*[ \t]*\(/gm;
+
+function blankUnterminatedMacros(text: string): string {
+  let out = text;
+  for (const m of text.matchAll(LINE_MACRO)) {
+    const start = m.index ?? 0;
+    if (start >= 2 && text[start - 2] === '\\') continue;
+    const close = matchParen(text, start + m[0].length - 1);
+    if (close < 0) continue;
+    const eol = text.indexOf('\n', close);
+    if (eol < 0 || text.slice(close, eol).trim() !== '') continue;
+    const next = text[skipSpace(text, eol)];
+    if (next === undefined || !/[A-Za-z_/]/.test(next)) continue;
+    out = out.slice(0, start) + blank(text.slice(start, close)) + out.slice(close);
+  }
+  return out;
+}
+
+/**
+ * `offsetof(T, a[i].b)`: tree-sitter's `offsetof_expression` takes one field name, so a
+ * member path becomes one identifier of the same length (`a_i__b`); the offset is a
+ * constant either way.
+ */
+const OFFSETOF = /\boffsetof[ \t]*\(/g;
+
+function offsetofPaths(text: string): string {
+  let out = text;
+  for (const m of text.matchAll(OFFSETOF)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    const close = matchParen(text, open);
+    const comma = close > 0 ? text.lastIndexOf(',', close) : -1;
+    if (comma <= open) continue;
+    const member = text.slice(comma + 1, close - 1);
+    if (/^\s*[A-Za-z_]\w*\s*$/.test(member) || member.includes('\n')) continue;
+    const lead = member.length - member.trimStart().length;
+    const path = member.trim().replace(/\W/g, '_');
+    out = out.slice(0, comma + 1 + lead) + path + out.slice(comma + 1 + lead + path.length);
+  }
+  return out;
+}
+
+/**
+ * String-literal macros pasted beside literals (`printk(KERN_ERR "x")`, `PFX "y"`,
+ * `"z" DRV_NAME`): an upper-case name next to a string literal, outside strings and
+ * comments, becomes a blank literal of its length, so the run is one concatenated string.
+ */
+function stringMacros(text: string): string {
+  const out: string[] = [];
+  let last = 0;
+  let prevLiteralEnd = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      if (c === '"') prevLiteralEnd = j;
+      i = j;
+    } else if (/[A-Z_]/.test(c) && !/\w/.test(text[i - 1] ?? '')) {
+      let j = i;
+      while (j < text.length && /\w/.test(text[j])) j++;
+      const word = text.slice(i, j);
+      const afterLiteral = prevLiteralEnd >= 0 && text.slice(prevLiteralEnd + 1, i).trim() === '';
+      const beforeLiteral = text[skipSpace(text, j)] === '"';
+      if (word.length >= 2 && /^[A-Z_][A-Z0-9_]*$/.test(word) && /[A-Z]/.test(word) && (beforeLiteral || afterLiteral)) {
+        out.push(text.slice(last, i), '"' + ' '.repeat(word.length - 2) + '"');
+        last = j;
+        prevLiteralEnd = j - 1;
+      }
+      i = j - 1;
+    }
+  }
+  if (last === 0) return text;
+  out.push(text.slice(last));
+  return out.join('');
+}
 
 /** A digit-led word that is no C number (`0x1f`, `10UL`, `1e5`, `2.5f` are numbers). */
 const DIGIT_WORD = /\b\d\w*[A-Za-z_]\w*\b/g;
@@ -103,8 +228,7 @@ function unstaticMacros(text: string): string {
 }
 
 export function neutraliseDialect(text: string): string {
-  const typesJoined = text.replace(TYPE_ARGUMENT, (_m, open: string, kw: string, space: string, name: string) => open + kw + '_'.repeat(space.length) + name);
-  return rewriteMacros(unstaticMacros(undigitWords(typesJoined)));
+  return rewriteMacros(unstaticMacros(undigitWords(stringMacros(offsetofPaths(blankUnterminatedMacros(joinTypeArguments(text)))))));
 }
 
 function rewriteMacros(text: string): string {
@@ -121,7 +245,14 @@ function rewriteMacros(text: string): string {
       replacement = blank(name);
     } else {
       const open = skipSpace(text, end);
-      if (text[open] !== '(') continue;
+      if (text[open] !== '(') {
+        // `__no_kcsan` also stands alone before a definition.
+        if (attributeCalls.has(name)) {
+          out.push(text.slice(last, start), blank(name));
+          last = end;
+        }
+        continue;
+      }
       const close = matchParen(text, open);
       if (close < 0) continue;
       const whole = text.slice(start, close);
