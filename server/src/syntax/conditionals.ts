@@ -2,12 +2,14 @@
  * A line scan of preprocessor conditionals. It finds `#if 0` regions (dead code, blanked
  * before parsing) and the stack of conditions each line sits under (its Cfg), so a
  * function defined twice under `#ifdef CONFIG_X` / `#else` yields two definitions that
- * later layers keep apart.
+ * later layers keep apart. A chain that splits a statement or sits inside an expression
+ * is reduced to its first live branch, as plain code (see `splitsCode`).
  *
  * tree-sitter also parses `#if` blocks, but it nests them by syntax, not by line, and
  * gives up on branches that split a declaration; a line scan is exact and cheap.
  */
 import type { Cfg } from './facts';
+import { branchShape } from './branchShape';
 
 interface Frame {
   /** Condition of the branch currently open, as shown in a Cfg. */
@@ -18,6 +20,12 @@ interface Frame {
   dead: boolean;
   /** A branch of this chain is always taken (`#if 1`), so every later branch is dead. */
   taken: boolean;
+  /** Line ranges of the chain's directives (`#if`, `#else`, …, `#endif`), continuations included. */
+  directives: Array<{ from: number; to: number }>;
+  /** Line ranges of its branches, and whether each is dead. */
+  branches: Array<{ from: number; to: number; dead: boolean }>;
+  /** Open parentheses before the `#if`: above zero, the chain is inside an expression. */
+  parenDepth: number;
 }
 
 export interface ConditionalMap {
@@ -27,9 +35,41 @@ export interface ConditionalMap {
   cfgAt(line: number): Cfg;
   /** Number of lines blanked as dead. */
   deadLines: number;
+  /** Number of chains reduced to their first live branch (see `splitsCode`). */
+  splitChains: number;
 }
 
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
+
+/**
+ * Whether a chain's branches, parsed together as tree-sitter sees them, are no C: a
+ * branch opens or closes a brace or parenthesis it does not close (`#ifdef X` / `if (a) {`
+ * / `#else` / `if (b) {` / `#endif`), ends inside a statement (`} else`, `if (a)`), starts
+ * by continuing one (`else`, `&&`), or the chain sits inside an expression (an argument
+ * list). The compiler sees one branch, so such a chain keeps its first live branch as
+ * plain code. Chains of whole statements or declarations keep every branch, for the
+ * analysis to see both configurations.
+ */
+function splitsCode(frame: Frame, lines: readonly string[]): boolean {
+  if (frame.parenDepth > 0) return true;
+  return frame.branches.some((b) => {
+    if (b.dead) return false;
+    const shape = branchShape(lines, b.from, b.to);
+    return shape.braces !== 0 || shape.parens !== 0 || !shape.cleanEnd || shape.danglingStart;
+  });
+}
+
+function blankLines(lines: string[], from: number, to: number): void {
+  for (let k = from; k <= to; k++) lines[k] = lines[k].replace(/[^\n]/g, ' ');
+}
+
+/** Keeps the first live branch of a splitting chain as plain code: the other branches and all its directives become spaces. */
+function keepFirstBranch(frame: Frame, lines: string[]): number {
+  const live = frame.branches.filter((b) => !b.dead);
+  for (const b of live.slice(1)) blankLines(lines, b.from, b.to);
+  for (const d of frame.directives) blankLines(lines, d.from, d.to);
+  return live.length > 0 ? branchShape(lines, live[0].from, live[0].to).parens : 0;
+}
 
 function normaliseCondition(text: string): string {
   return text.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').replace(/\s+/g, ' ').trim();
@@ -53,6 +93,8 @@ export function scanConditionals(text: string): ConditionalMap {
   /** Change points: from `line` on, the Cfg is `cfg` (sorted by line). */
   const changes: Array<{ line: number; cfg: Cfg }> = [{ line: 0, cfg: [] }];
   let deadLines = 0;
+  let splitChains = 0;
+  let parenDepth = 0;
   let changed = false;
 
   const currentCfg = (): Cfg => stack.map((f) => f.current).filter((c) => c !== '');
@@ -71,15 +113,25 @@ export function scanConditionals(text: string): ConditionalMap {
       }
       const cond = normaliseCondition(rest);
       const top = stack[stack.length - 1];
+      const open = (current: string, dead: boolean, taken: boolean): void => {
+        stack.push({ current, previous: [], dead, taken, directives: [{ from: i, to: j }], branches: [{ from: j + 1, to: j, dead }], parenDepth });
+      };
+      /** Ends the open branch at this directive; the next one starts from the `#if`'s paren depth. */
+      const nextBranch = (f: Frame, dead: boolean): void => {
+        f.branches[f.branches.length - 1].to = i - 1;
+        f.directives.push({ from: i, to: j });
+        f.branches.push({ from: j + 1, to: j, dead });
+        parenDepth = f.parenDepth;
+      };
       switch (m[1]) {
         case 'if':
-          stack.push({ current: cond, previous: [], dead: isFalse(cond), taken: isTrue(cond) });
+          open(cond, isFalse(cond), isTrue(cond));
           break;
         case 'ifdef':
-          stack.push({ current: cond, previous: [], dead: false, taken: false });
+          open(cond, false, false);
           break;
         case 'ifndef':
-          stack.push({ current: negate(cond), previous: [], dead: false, taken: false });
+          open(negate(cond), false, false);
           break;
         case 'elif':
           if (top) {
@@ -87,6 +139,7 @@ export function scanConditionals(text: string): ConditionalMap {
             top.current = cond;
             top.dead = top.taken || isFalse(cond);
             top.taken = top.taken || isTrue(cond);
+            nextBranch(top, top.dead);
           }
           break;
         case 'else':
@@ -94,10 +147,20 @@ export function scanConditionals(text: string): ConditionalMap {
             top.previous.push(top.current);
             top.current = top.previous.length === 1 ? negate(top.previous[0]) : `!(${top.previous.join(' || ')})`;
             top.dead = top.taken;
+            nextBranch(top, top.dead);
           }
           break;
         case 'endif':
-          stack.pop();
+          if (top) {
+            top.branches[top.branches.length - 1].to = i - 1;
+            top.directives.push({ from: i, to: j });
+            stack.pop();
+            if (!isDead() && splitsCode(top, lines)) {
+              parenDepth = top.parenDepth + keepFirstBranch(top, lines);
+              splitChains++;
+              changed = true;
+            }
+          }
           break;
       }
       changes.push({ line: j + 1, cfg: currentCfg() });
@@ -111,12 +174,15 @@ export function scanConditionals(text: string): ConditionalMap {
         changed = true;
       }
       deadLines++;
+    } else {
+      parenDepth = Math.max(0, parenDepth + branchShape(lines, i, i).parens);
     }
   }
 
   return {
     text: changed ? lines.join('\n') : text,
     deadLines,
+    splitChains,
     cfgAt(line: number): Cfg {
       let lo = 0;
       let hi = changes.length - 1;
