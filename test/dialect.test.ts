@@ -38,6 +38,12 @@ const CASES: Array<{ name: string; text: string; fn: string; calls: string[] }> 
     calls: ['a', 'b', 'c'],
   },
   {
+    name: 'a do_each/while_each macro pair is a loop',
+    text: 'void f(unsigned long mask)\n{\n\tdo_each_subsys_mask(ss, ssid, mask) {\n\t\tg(ss);\n\t} while_each_subsys_mask();\n}\n',
+    fn: 'f',
+    calls: ['g'],
+  },
+  {
     name: 'a builtin type of two words as a macro argument',
     text: 'long f(long a, long b)\n{\n\treturn min_t(unsigned long, g(a), b);\n}\n',
     fn: 'f',
@@ -120,4 +126,17 @@ test('#ifdef branches of whole statements both stay, as alternatives', () => {
 test('a string that contains upper-case words is left alone', () => {
   const text = 'void f(void)\n{\n\tg("ERROR " "CODE");\n}\n';
   assert.equal(prepareSource(text).prepared, text);
+});
+
+test('BPF_CALL_n and SYSCALL_DEFINEn headers define the named function with its parameters', () => {
+  const text = 'BPF_CALL_2(bpf_f, struct x *, p, u64,\n\t   flags)\n{\n\tg(p);\n}\nSYSCALL_DEFINE1(h, const char __user *, name)\n{\n\treturn k(name);\n}\n';
+  const facts = factsFromText(parser(), 't.c', text);
+  assert.equal(facts.health.errorNodes, 0);
+  assert.deepEqual(
+    facts.functions.map((f) => [f.name, f.params, f.returnType, f.nameSpan.start.col]),
+    [
+      ['bpf_f', ['p', 'flags'], 'u64', 11],
+      ['h', ['name'], 'long', 16],
+    ],
+  );
 });

@@ -21,10 +21,11 @@ interface Dialect {
   attributes: string[];
   attributeCalls: string[];
   typedDeclarationMacros: string[];
+  pairedParameterHeaders: Record<string, string>;
   loopMacroPattern: string;
 }
 
-const dialect: Dialect = dialectData;
+const dialect: Dialect = dialectData as Dialect;
 const attributes = new Set(dialect.attributes);
 const attributeCalls = new Set(dialect.attributeCalls);
 const typedDeclarations = new Set(dialect.typedDeclarationMacros);
@@ -217,6 +218,44 @@ function undigitWords(text: string): string {
   return text.replace(DIGIT_WORD, (w: string) => (NUMBER.test(w) ? w : '_' + w.slice(1)));
 }
 
+/**
+ * `BPF_CALL_3(fn, struct x *, a, u64, b) {` and `SYSCALL_DEFINE2(fn, int, a, long, b) {`
+ * become `u64        fn( struct x *  a, u64  b) {`: the function the kernel's expansion
+ * defines, with its parameters (the first comma turns into `(`, each type's comma into a
+ * space). Without it the body is no function at all, and its stores and calls are lost.
+ */
+const PAIRED_HEADERS = Object.entries(dialect.pairedParameterHeaders)
+  .filter(([pattern]) => !pattern.startsWith('$'))
+  .map(([pattern, returns]) => ({ re: new RegExp(`^(${pattern})\\(`, 'gm'), returns }));
+
+function pairedParameterHeaders(text: string): string {
+  let out = text;
+  for (const { re, returns } of PAIRED_HEADERS) {
+    for (const m of text.matchAll(re)) {
+      const start = m.index ?? 0;
+      const open = start + m[0].length - 1;
+      const close = matchParen(text, open);
+      if (close < 0 || text[skipSpace(text, close)] !== '{' || m[1].length < returns.length) continue;
+      const commas: number[] = [];
+      let depth = 0;
+      for (let i = open + 1; i < close - 1; i++) {
+        if ('([{'.includes(text[i])) depth++;
+        else if (')]}'.includes(text[i])) depth--;
+        else if (text[i] === ',' && depth === 0) commas.push(i);
+      }
+      if (commas.length === 0 || commas.length % 2 !== 0) continue;
+      const chars = [...out.slice(start, close)];
+      const at = (i: number, c: string): void => void (chars[i - start] = c);
+      for (let i = start; i <= open; i++) at(i, ' ');
+      for (let i = 0; i < returns.length; i++) at(start + i, returns[i]);
+      at(commas[0], '(');
+      for (let k = 1; k < commas.length; k += 2) at(commas[k], ' ');
+      out = out.slice(0, start) + chars.join('') + out.slice(close);
+    }
+  }
+  return out;
+}
+
 /** `static NAME(` at the start of a line, NAME in upper case as kernel declaration macros are. */
 const STATIC_MACRO = /^([ \t]*)static([ \t]+[A-Z][A-Z0-9_]*[ \t]*)\(/gm;
 
@@ -228,7 +267,7 @@ function unstaticMacros(text: string): string {
 }
 
 export function neutraliseDialect(text: string): string {
-  return rewriteMacros(unstaticMacros(undigitWords(stringMacros(offsetofPaths(blankUnterminatedMacros(joinTypeArguments(text)))))));
+  return rewriteMacros(unstaticMacros(undigitWords(stringMacros(offsetofPaths(pairedParameterHeaders(blankUnterminatedMacros(joinTypeArguments(text))))))));
 }
 
 function rewriteMacros(text: string): string {
@@ -264,6 +303,12 @@ function rewriteMacros(text: string): string {
         if (comma < 0) continue;
         replacement = blank(text.slice(start, open + 1)) + inner.slice(0, comma) + ' ' + inner.slice(comma + 1) + ' ';
       } else if (isLoopMacroUse(text, start, close)) {
+        if (open === end && close === open + 2 && name.length > 5) {
+          // `} while_each_subsys_mask();` ends a `do_each_…` loop: C needs a condition.
+          out.push(text.slice(last, start), 'while' + ' '.repeat(name.length - 6) + '(1)');
+          last = close;
+          continue;
+        }
         replacement = 'while' + ' '.repeat(name.length - 5);
         end = start + name.length;
         out.push(text.slice(last, start), replacement);
