@@ -56,6 +56,12 @@ const CASES: Array<{ name: string; text: string; fn: string; calls: string[] }> 
     calls: ['g'],
   },
   {
+    name: 'an initcall without a semicolon ending an #ifdef branch of definitions',
+    text: '#ifdef CONFIG_MMU\nstatic int i(void)\n{\n\treturn 0;\n}\nsubsys_initcall(i)\n#else\nstatic inline void q(void)\n{\n}\n#endif\n\nstatic void f(void)\n{\n\tg();\n}\n',
+    fn: 'f',
+    calls: ['g'],
+  },
+  {
     name: 'a static function-defining macro without a semicolon, then a comment',
     text: 'static DEF_SCSI_QCMD(q)\n\n/* next */\nstatic int f(void)\n{\n\treturn g();\n}\n',
     fn: 'f',
@@ -123,8 +129,8 @@ test('#ifdef branches of whole statements both stay, as alternatives', () => {
   assert.deepEqual(callsOf(facts.functions[0]), ['a', 'b']);
 });
 
-test('a string that contains upper-case words is left alone', () => {
-  const text = 'void f(void)\n{\n\tg("ERROR " "CODE");\n}\n';
+test('a string that contains upper-case words, and a #define of a string, are left alone', () => {
+  const text = '#define DVM_PRE "BOOST_DVM"\\\n\t" X"\nvoid f(void)\n{\n\tg("ERROR " "CODE");\n}\n';
   assert.equal(prepareSource(text).prepared, text);
 });
 

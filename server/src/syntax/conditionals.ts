@@ -9,7 +9,7 @@
  * gives up on branches that split a declaration; a line scan is exact and cheap.
  */
 import type { Cfg } from './facts';
-import { branchShape } from './branchShape';
+import { branchShape, parenBalance, type CommentState } from './branchShape';
 
 interface Frame {
   /** Condition of the branch currently open, as shown in a Cfg. */
@@ -95,6 +95,7 @@ export function scanConditionals(text: string): ConditionalMap {
   let deadLines = 0;
   let splitChains = 0;
   let parenDepth = 0;
+  const comments: CommentState = { inComment: false };
   let changed = false;
 
   const currentCfg = (): Cfg => stack.map((f) => f.current).filter((c) => c !== '');
@@ -175,7 +176,8 @@ export function scanConditionals(text: string): ConditionalMap {
       }
       deadLines++;
     } else {
-      parenDepth = Math.max(0, parenDepth + branchShape(lines, i, i).parens);
+      // A `}` in column 0 ends a definition: no parenthesis is open there, whatever the count drifted to.
+      parenDepth = line.startsWith('}') ? 0 : Math.max(0, parenDepth + parenBalance(line, comments));
     }
   }
 

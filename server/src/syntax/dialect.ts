@@ -123,12 +123,12 @@ function joinTypeArguments(text: string): string {
 
 /**
  * A macro call alone at the start of a line at file scope with no `;` after it
- * (`NOKPROBE_SYMBOL(f)`, `EXPORT_SYMBOL(f)` written without one): its expansion ends the
+ * (`NOKPROBE_SYMBOL(f)`, `subsys_initcall(f)` written without one): its expansion ends the
  * declaration, but unexpanded it runs into the next definition, so it is blanked (with a
  * `static` before it: `static DEF_SCSI_QCMD(queue)` defines a function). One
  * followed by `{` (a function header such as `SYSCALL_DEFINE2(…)`) stays.
  */
-const LINE_MACRO = /^(?:static[ \t]+)?[A-Z][A-Z0-9_]*[ \t]*\(/gm;
+const LINE_MACRO = /^(?:static[ \t]+)?(?:[A-Z][A-Z0-9_]*|\w*initcall\w*|module_(?:init|exit))[ \t]*\(/gm;
 
 function blankUnterminatedMacros(text: string): string {
   let out = text;
@@ -140,7 +140,7 @@ function blankUnterminatedMacros(text: string): string {
     const eol = text.indexOf('\n', close);
     if (eol < 0 || text.slice(close, eol).trim() !== '') continue;
     const next = text[skipSpace(text, eol)];
-    if (next === undefined || !/[A-Za-z_/]/.test(next)) continue;
+    if (next === undefined || !/[A-Za-z_/#]/.test(next)) continue;
     out = out.slice(0, start) + blank(text.slice(start, close)) + out.slice(close);
   }
   return out;
@@ -171,8 +171,9 @@ function offsetofPaths(text: string): string {
 
 /**
  * String-literal macros pasted beside literals (`printk(KERN_ERR "x")`, `PFX "y"`,
- * `"z" DRV_NAME`): an upper-case name next to a string literal, outside strings and
- * comments, becomes a blank literal of its length, so the run is one concatenated string.
+ * `"z" DRV_NAME`): an upper-case name next to a string literal, outside strings,
+ * comments and directives, becomes a blank literal of its length, so the run is one
+ * concatenated string.
  */
 function stringMacros(text: string): string {
   const out: string[] = [];
@@ -180,7 +181,12 @@ function stringMacros(text: string): string {
   let prevLiteralEnd = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '/' && text[i + 1] === '*') {
+    if (c === '#' && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i))) {
+      // A directive (`#define PFX "x"`) is no expression: skip it with its continuations.
+      let end = text.indexOf('\n', i);
+      while (end > 0 && text[end - 1] === '\\') end = text.indexOf('\n', end + 1);
+      i = end < 0 ? text.length : end;
+    } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       i = end < 0 ? text.length : end + 1;
     } else if (c === '/' && text[i + 1] === '/') {
