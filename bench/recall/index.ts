@@ -16,7 +16,8 @@ import * as path from 'path';
 import { createWasmParser, factsFromText, type CParser, type FunctionFacts } from '../../server/src/syntax';
 import kernelApi from '../../server/src/kernel/kernelApi.json';
 import { scanEntries, type ScannedEntry } from './entryScan';
-import { indexDir, insertProbes, planProbes, seededRandom, shuffle, type DirIndex, type HopKind, type Probe } from './probes';
+import { mulberry32, type Rng } from '../../server/src/sim/prng';
+import { indexDir, insertProbes, planProbes, shuffle, type DirIndex, type HopKind, type Probe } from './probes';
 
 export interface RecallOptions {
   corpus: string;
@@ -134,7 +135,7 @@ function selectInDir(
   index: DirIndex,
   candidates: Array<{ entry: ScannedEntry; file: string }>,
   opts: RecallOptions,
-  random: () => number,
+  random: Rng,
 ): Selected[] {
   const out: Selected[] = [];
   const seen = new Set<string>();
@@ -235,7 +236,7 @@ function measureDir(dir: string, selected: readonly Selected[], texts: Map<strin
 
 export async function runRecall(opts: RecallOptions): Promise<RecallReport> {
   const started = performance.now();
-  const random = seededRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   const byDir = scanCorpus(opts);
   const candidates = [...byDir.values()].reduce((n, c) => n + c.length, 0);
   opts.log(`recall: ${candidates} scanned registrations in ${byDir.size} directories`);

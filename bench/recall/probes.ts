@@ -5,6 +5,7 @@
  */
 import type { FileFacts, FunctionFacts, Op } from '../../server/src/syntax';
 import { forEachOp } from '../../server/src/syntax/walkOps';
+import { pick as pickIndex, type Rng } from '../../server/src/sim/prng';
 
 export type HopKind = 'direct' | 'pointer';
 
@@ -116,33 +117,21 @@ export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Re
   return out;
 }
 
-/** A small deterministic generator (mulberry32), so a seed names one sample. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export function pick<T>(items: readonly T[], random: Rng): T | undefined {
+  return items.length === 0 ? undefined : items[pickIndex(random, items.length)];
 }
 
-export function pick<T>(items: readonly T[], random: () => number): T | undefined {
-  return items.length === 0 ? undefined : items[Math.floor(random() * items.length)];
-}
-
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+export function shuffle<T>(items: readonly T[], random: Rng): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
+    const j = pickIndex(random, i + 1);
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
 }
 
 /** One probe per direct depth 0..maxDepth the driver has, and one pointer hop if it has one. */
-export function planProbes(index: DirIndex, entry: { file: string; fn: FunctionFacts }, maxDepth: number, random: () => number): Probe[] {
+export function planProbes(index: DirIndex, entry: { file: string; fn: FunctionFacts }, maxDepth: number, random: Rng): Probe[] {
   const reached = reachDirect(index, entry, maxDepth);
   const probes: Probe[] = [];
   for (let d = 0; d <= maxDepth; d++) {
