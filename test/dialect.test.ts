@@ -98,6 +98,12 @@ const CASES: Array<{ name: string; text: string; fn: string; calls: string[] }> 
     calls: ['p', 'q', 'r'],
   },
   {
+    name: 'an #ifdef right after a goto label, and a loop macro right after #endif',
+    text: 'int f(int a)\n{\n#ifdef CONFIG_X\n\ta = 1;\n#endif\n\tfor_each_subsys(ss, i)\n\t\tg(i);\nout:\n#ifdef CONFIG_Y\n\th(a);\n#endif\n\treturn a;\n}\n',
+    fn: 'f',
+    calls: ['g', 'h'],
+  },
+  {
     name: 'an #ifdef inside an argument list is read as plain code',
     text: 'void f(int a)\n{\n\tg(a,\n#ifdef CONFIG_X\n\t  h(a),\n#endif\n\t  a);\n}\n',
     fn: 'f',

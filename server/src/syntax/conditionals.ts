@@ -26,6 +26,8 @@ interface Frame {
   branches: Array<{ from: number; to: number; dead: boolean }>;
   /** Open parentheses before the `#if`: above zero, the chain is inside an expression. */
   parenDepth: number;
+  /** The code before the `#if` is a label (`out:`), which needs a statement, and a directive is none. */
+  afterLabel: boolean;
 }
 
 export interface ConditionalMap {
@@ -39,6 +41,9 @@ export interface ConditionalMap {
   splitChains: number;
 }
 
+/** A goto label alone on its line (`default:` is a case label, which tree-sitter lets a directive follow). */
+const LABEL = /^(?!default\b)[A-Za-z_]\w*[ \t]*:$/;
+
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
 
 /**
@@ -46,12 +51,12 @@ const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
  * branch opens or closes a brace or parenthesis it does not close (`#ifdef X` / `if (a) {`
  * / `#else` / `if (b) {` / `#endif`), ends inside a statement (`} else`, `if (a)`), starts
  * by continuing one (`else`, `&&`), or the chain sits inside an expression (an argument
- * list). The compiler sees one branch, so such a chain keeps its first live branch as
+ * list) or right after a label. The compiler sees one branch, so such a chain keeps its first live branch as
  * plain code. Chains of whole statements or declarations keep every branch, for the
  * analysis to see both configurations.
  */
 function splitsCode(frame: Frame, lines: readonly string[]): boolean {
-  if (frame.parenDepth > 0) return true;
+  if (frame.parenDepth > 0 || frame.afterLabel) return true;
   return frame.branches.some((b) => {
     if (b.dead) return false;
     const shape = branchShape(lines, b.from, b.to);
@@ -96,6 +101,7 @@ export function scanConditionals(text: string): ConditionalMap {
   let splitChains = 0;
   let parenDepth = 0;
   const comments: CommentState = { inComment: false };
+  let lastCode = '';
   let changed = false;
 
   const currentCfg = (): Cfg => stack.map((f) => f.current).filter((c) => c !== '');
@@ -115,7 +121,7 @@ export function scanConditionals(text: string): ConditionalMap {
       const cond = normaliseCondition(rest);
       const top = stack[stack.length - 1];
       const open = (current: string, dead: boolean, taken: boolean): void => {
-        stack.push({ current, previous: [], dead, taken, directives: [{ from: i, to: j }], branches: [{ from: j + 1, to: j, dead }], parenDepth });
+        stack.push({ current, previous: [], dead, taken, directives: [{ from: i, to: j }], branches: [{ from: j + 1, to: j, dead }], parenDepth, afterLabel: LABEL.test(lastCode) });
       };
       /** Ends the open branch at this directive; the next one starts from the `#if`'s paren depth. */
       const nextBranch = (f: Frame, dead: boolean): void => {
@@ -178,6 +184,7 @@ export function scanConditionals(text: string): ConditionalMap {
     } else {
       // A `}` in column 0 ends a definition: no parenthesis is open there, whatever the count drifted to.
       parenDepth = line.startsWith('}') ? 0 : Math.max(0, parenDepth + parenBalance(line, comments));
+      if (line.trim() !== '') lastCode = line.trim();
     }
   }
 

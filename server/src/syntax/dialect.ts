@@ -69,9 +69,9 @@ function blank(s: string): string {
 }
 
 /**
- * The last character of code before `i`, skipping space and comments (`/* … *\/` and a
- * `//` comment on the line before), so a comment above a loop macro does not hide that
- * the macro starts a statement.
+ * The last character of code before `i`, skipping space, comments (`/* … *\/` and a
+ * `//` comment on the line before) and directive lines, so neither a comment nor an
+ * `#endif` above a loop macro hides that the macro starts a statement.
  */
 function prevCode(text: string, i: number): number {
   for (;;) {
@@ -83,6 +83,11 @@ function prevCode(text: string, i: number): number {
       continue;
     }
     const lineStart = text.lastIndexOf('\n', p) + 1;
+    // A directive line (`#endif`) is no code: look above it.
+    if (/^[ \t]*#/.test(text.slice(lineStart, p + 1))) {
+      i = lineStart - 1;
+      continue;
+    }
     const comment = text.indexOf('//', lineStart);
     if (comment >= 0 && comment < p && !text.slice(lineStart, comment).includes('"')) {
       i = comment - 1;
