@@ -7,12 +7,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { ROOT } from './support/fixtures';
 import { validateSarif } from './support/sarifSchema';
+import { tempDir } from './support/tempCache';
 
 const BIN = path.join(ROOT, 'bin', 'irqlens.js');
 const EXAMPLE = path.join(ROOT, 'examples', 'dtrace-deadman');
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return runWith(process.env, ...args);
+}
+
+function runWith(env: NodeJS.ProcessEnv, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,6 +74,36 @@ test('usage and input errors exit 2 with a one-line reason', () => {
   assert.equal(badFormat.code, 2);
   assert.match(badFormat.stderr.split('\n')[0], /--format takes one of text, json, sarif/);
   assert.equal(run('frobnicate').code, 2);
+});
+
+test('--cache-dir: the second run reads every file from the cache and reports the same findings', () => {
+  const dir = tempDir('cli');
+  const cold = run('check', ...buggy, '--format', 'json', '--cache-dir', dir, '--jobs', '2');
+  const warm = run('check', ...buggy, '--format', 'json', `--cache-dir=${dir}`);
+  const [c, w] = [JSON.parse(cold.stdout), JSON.parse(warm.stdout)];
+  assert.deepEqual(c.stats.cache, { hits: 0, misses: 5, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(w.stats.cache, { hits: 5, misses: 0, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(w.findings, c.findings);
+  assert.ok(fs.readdirSync(path.join(dir, 'facts-v1')).length > 0);
+});
+
+test('--no-cache reads and writes no cache, not even the one IRQLENS_CACHE_DIR names', () => {
+  const dir = tempDir('nocache');
+  const r = runWith({ ...process.env, IRQLENS_CACHE_DIR: dir }, 'check', ...buggy, '--format', 'json', '--no-cache', '--jobs=1');
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).stats.cache, { hits: 0, misses: 0, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('a cache directory inside the analysed folder is refused: irqlens never writes into the sources', () => {
+  const dir = tempDir('inside');
+  fs.writeFileSync(path.join(dir, 'a.c'), 'void f(void) { }\n');
+  const r = run('check', dir, '--cache-dir', path.join(dir, 'cache'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /is inside the analysed folder .*; caching disabled/);
+  assert.deepEqual(fs.readdirSync(dir), ['a.c']);
+  assert.equal(run('check', dir, '--jobs', '0').code, 2);
+  assert.equal(run('check', dir, '--cache-dir').code, 2);
 });
 
 test('a bad .irqlens.json is reported with the path of each mistake, exit 2', () => {

@@ -10,6 +10,8 @@ import { collectFacts, selectSources } from '../../server/src/analysis/workspace
 import { nodeReader } from '../../server/src/cli/nodeReader';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex, type IrqlensConfig } from '../../server/src/kernel';
 import { createNativeParser, factsFromBytes, type CParser, type FileFacts } from '../../server/src/syntax';
+// Every test that uses fixtures also keeps its fact cache out of the user's home.
+import './tempCache';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');

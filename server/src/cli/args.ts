@@ -1,4 +1,5 @@
 /** Command-line parsing for `irqlens`: a result value, never an exception. */
+import { FACTS_USAGE, parseFactsOption, type FactsOptions } from './factsOptions';
 import { LSP_USAGE, parseLspArgs, type LspArgs } from './lspCommand';
 import { SIMULATE_USAGE, parseSimulateArgs, type SimulateArgs } from './simulateCommand';
 
@@ -11,6 +12,7 @@ export interface CheckArgs {
   config?: string;
   /** Report findings of every confidence (the default hides `config`-only ones). */
   all: boolean;
+  facts: FactsOptions;
 }
 
 export type ParsedArgs = CheckArgs | SimulateArgs | LspArgs | { command: 'help' } | { command: 'version' };
@@ -18,6 +20,7 @@ export type ParsedArgs = CheckArgs | SimulateArgs | LspArgs | { command: 'help' 
 export type ArgsResult = { ok: true; args: ParsedArgs } | { ok: false; error: string };
 
 export const USAGE = `usage: irqlens check <paths...> [--format text|json|sarif] [--config FILE] [--all]
+                     ${FACTS_USAGE}
        ${SIMULATE_USAGE}
        ${LSP_USAGE}
        irqlens --help | --version
@@ -39,8 +42,15 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
   let format: Format = 'text';
   let config: string | undefined;
   let all = false;
+  const facts: FactsOptions = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    const shared = parseFactsOption(rest, i, facts);
+    if (shared && 'error' in shared) return { ok: false, error: shared.error };
+    if (shared) {
+      i = shared.last;
+      continue;
+    }
     const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i]);
     if (a === '--format' || a.startsWith('--format=')) {
       const v = value();
@@ -59,5 +69,5 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     }
   }
   if (paths.length === 0) return { ok: false, error: 'check needs at least one file or directory' };
-  return { ok: true, args: { command: 'check', paths, format, all, ...(config ? { config } : {}) } };
+  return { ok: true, args: { command: 'check', paths, format, all, facts, ...(config ? { config } : {}) } };
 }

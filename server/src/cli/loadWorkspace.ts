@@ -3,11 +3,15 @@
  * the facts of every file and the analysis, or a message saying why not.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { analyze, type Analysis } from '../analysis';
-import { collectFacts, selectSources, type SourceSelection } from '../analysis/workspace';
+import { selectSources, type SourceSelection } from '../analysis/workspace';
+import { chooseCacheDir, type CacheStats } from '../factCache';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex, parseConfig, type IrqlensConfig } from '../kernel';
-import { createNativeParser, createWasmParser, factsFromBytes, type CParser, type FileFacts } from '../syntax';
+import type { FileFacts } from '../syntax';
+import type { FactsOptions } from './factsOptions';
+import { extractAll } from './factsPool';
 import { nodeReader } from './nodeReader';
 import { baseOf } from './report';
 
@@ -25,6 +29,7 @@ export interface LoadedWorkspace {
   config: IrqlensConfig;
   selection: SourceSelection;
   facts: FileFacts[];
+  cache: CacheStats;
   analysis: Analysis;
 }
 
@@ -44,22 +49,8 @@ function loadConfig(explicit: string | undefined, base: string): ConfigLoad {
   return { ok: true, config: parsed.config };
 }
 
-/**
- * The wasm parser by default: it yields the same facts as the native one (a test checks
- * it), extracts them about twice as fast (each node access into the native binding
- * crosses into C++) and frees each tree at once, where native trees wait for V8's GC.
- * See BENCHMARKS.md.
- */
-async function parser(): Promise<CParser> {
-  try {
-    return await createWasmParser();
-  } catch {
-    return createNativeParser();
-  }
-}
-
 /** Loads, parses and analyses `paths`; the failure message is ready for stderr. */
-export async function loadWorkspace(paths: readonly string[], configFile: string | undefined, io: Io): Promise<LoadedWorkspace | { ok: false; message: string }> {
+export async function loadWorkspace(paths: readonly string[], configFile: string | undefined, options: FactsOptions, io: Io): Promise<LoadedWorkspace | { ok: false; message: string }> {
   const firstIsDir = nodeReader.isDirectory(paths[0]);
   if (typeof firstIsDir !== 'boolean') return { ok: false, message: `irqlens: ${paths[0]}: ${firstIsDir.error}\n` };
   const base = baseOf(paths[0], firstIsDir);
@@ -67,13 +58,20 @@ export async function loadWorkspace(paths: readonly string[], configFile: string
   if (!config.ok) return { ok: false, message: `irqlens: ${config.message}\n` };
   const selection = selectSources(paths, nodeReader);
   if (selection.errors.length > 0) return { ok: false, message: selection.errors.map((e) => `irqlens: ${e.file}: ${e.reason}\n`).join('') };
-  const p = await parser();
-  let done = 0;
-  const facts = collectFacts(selection.files, nodeReader, (file, bytes) => {
-    if (io.progress && ++done % 50 === 0) io.err(`\rirqlens: parsed ${done}/${selection.files.length} files`);
-    return factsFromBytes(p, file, bytes);
+  const roots = paths.map((p) => (nodeReader.isDirectory(p) === true ? p : path.dirname(p)));
+  const where = chooseCacheDir({ explicit: options.cacheDir, env: process.env, home: os.homedir(), roots });
+  if (where.dir === null && options.cacheDir !== null) io.err(`irqlens: ${where.reason}\n`);
+  const total = selection.files.length;
+  const extracted = await extractAll(selection.files, {
+    jobs: options.jobs ?? os.availableParallelism(),
+    cacheDir: where.dir,
+    ...(io.progress ? { progress: (done: number) => done % 50 === 0 && io.err(`\rirqlens: parsed ${done}/${total} files`) } : {}),
   });
-  if (io.progress && done >= 50) io.err('\n');
+  if (io.progress && total >= 50) io.err('\n');
+  const { cache, facts } = extracted;
+  if (cache.rebuilt > 0 || cache.writeErrors > 0) {
+    io.err(`irqlens: fact cache ${where.dir}: ${cache.rebuilt} damaged entries rebuilt, ${cache.writeErrors} not written${cache.notes.map((n) => `\n  ${n}`).join('')}\n`);
+  }
   const analysis = analyze(facts, new KernelIndex(BUILTIN_MODEL, config.config));
-  return { ok: true, base, config: config.config, selection, facts, analysis };
+  return { ok: true, base, config: config.config, selection, facts, cache, analysis };
 }

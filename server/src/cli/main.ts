@@ -21,12 +21,12 @@ const processIo: Io = {
 
 export async function check(args: CheckArgs, io: Io): Promise<number> {
   const started = Date.now();
-  const ws = await loadWorkspace(args.paths, args.config, io);
+  const ws = await loadWorkspace(args.paths, args.config, args.facts, io);
   if (!ws.ok) {
     io.err(ws.message);
     return 2;
   }
-  const { base, selection, facts, analysis } = ws;
+  const { base, selection, facts, cache, analysis } = ws;
   const shown = analysis.findings.filter((f) => args.all || f.confidence !== 'config');
   const report: Report = {
     version: 1,
@@ -36,6 +36,7 @@ export async function check(args: CheckArgs, io: Io): Promise<number> {
       skippedFiles: selection.skipped.length,
       filesWithProblems: facts.filter((f) => f.problems.length > 0).length,
       hiddenFindings: analysis.findings.length - shown.length,
+      cache: { hits: cache.hits, misses: cache.misses, rebuilt: cache.rebuilt, writeErrors: cache.writeErrors },
       seconds: (Date.now() - started) / 1000,
     },
     skipped: selection.skipped.map((s) => ({ ...s, file: path.relative(base, s.file) || s.file })),

@@ -37,7 +37,14 @@ export interface ReportFinding {
 export interface Report {
   version: 1;
   findings: ReportFinding[];
-  stats: AnalysisStats & { skippedFiles: number; filesWithProblems: number; hiddenFindings: number; seconds: number };
+  stats: AnalysisStats & {
+    skippedFiles: number;
+    filesWithProblems: number;
+    hiddenFindings: number;
+    /** The fact cache: entries used, files parsed, damaged entries rebuilt, entries not written. */
+    cache: { hits: number; misses: number; rebuilt: number; writeErrors: number };
+    seconds: number;
+  };
   skipped: SkippedFile[];
   problems: Array<{ file: string } & FileProblem>;
 }

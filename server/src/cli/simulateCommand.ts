@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import { buildScenario, renderTimelineText, simulate, simulateWhatIf, toPromela, type FactsLookup, type SimResult } from '../sim';
 import { BUILTIN_MODEL, KernelIndex } from '../kernel';
+import { FACTS_USAGE, parseFactsOption, type FactsOptions } from './factsOptions';
 import { loadWorkspace, type Io } from './loadWorkspace';
 import { toReportFinding } from './report';
 
@@ -19,9 +20,10 @@ export interface SimulateArgs {
   config?: string;
   promela?: string;
   whatIf: boolean;
+  facts: FactsOptions;
 }
 
-export const SIMULATE_USAGE = 'irqlens simulate <paths...> --finding ID [--cpus 2-8] [--format text|json] [--promela FILE] [--what-if defer] [--config FILE]';
+export const SIMULATE_USAGE = `irqlens simulate <paths...> --finding ID [--cpus 2-8] [--format text|json] [--promela FILE] [--what-if defer] [--config FILE] ${FACTS_USAGE}`;
 
 export function parseSimulateArgs(rest: readonly string[]): { ok: true; args: SimulateArgs } | { ok: false; error: string } {
   const paths: string[] = [];
@@ -31,8 +33,15 @@ export function parseSimulateArgs(rest: readonly string[]): { ok: true; args: Si
   let config: string | undefined;
   let promela: string | undefined;
   let whatIf = false;
+  const facts: FactsOptions = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    const shared = parseFactsOption(rest, i, facts);
+    if (shared && 'error' in shared) return { ok: false, error: shared.error };
+    if (shared) {
+      i = shared.last;
+      continue;
+    }
     const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i]);
     if (a === '--finding' || a.startsWith('--finding=')) finding = value();
     else if (a === '--cpus' || a.startsWith('--cpus=')) {
@@ -53,7 +62,7 @@ export function parseSimulateArgs(rest: readonly string[]): { ok: true; args: Si
   }
   if (paths.length === 0) return { ok: false, error: 'simulate needs at least one file or directory' };
   if (!finding) return { ok: false, error: 'simulate needs --finding ID (the id that check --format json prints)' };
-  return { ok: true, args: { command: 'simulate', paths, finding, cpus, format, whatIf, ...(config ? { config } : {}), ...(promela ? { promela } : {}) } };
+  return { ok: true, args: { command: 'simulate', paths, finding, cpus, format, whatIf, facts, ...(config ? { config } : {}), ...(promela ? { promela } : {}) } };
 }
 
 /** What the search proved, in SPIN's spirit: a counterexample, or how far "none" goes. */
@@ -69,7 +78,7 @@ function verdictLine(label: string, r: SimResult): string {
 }
 
 export async function runSimulate(args: SimulateArgs, io: Io): Promise<number> {
-  const ws = await loadWorkspace(args.paths, args.config, io);
+  const ws = await loadWorkspace(args.paths, args.config, args.facts, io);
   if (!ws.ok) {
     io.err(ws.message);
     return 2;
