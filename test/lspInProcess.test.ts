@@ -13,7 +13,8 @@ import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/
 import type { Diagnostic, Hover, MarkupContent, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import type { DirEntry, FileReader } from '../server/src/analysis/workspace';
 import { INDEX_STATUS_NOTIFICATION, type IndexStatus } from '../server/src/lsp/protocol';
-import { startServer } from '../server/src/lsp/server';
+import { startServer, type ServerOptions } from '../server/src/lsp/server';
+import { tempDir } from './support/tempCache';
 
 const ROOT = path.resolve('/mem/drv');
 
@@ -61,10 +62,10 @@ interface InProcess {
   close(): void;
 }
 
-function startInProcess(reader: FileReader): InProcess {
+function startInProcess(reader: FileReader, extra: Partial<ServerOptions> = {}): InProcess {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), { parser: 'wasm', reader, debounceMs: 0 });
+  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)), { parser: 'wasm', reader, debounceMs: 0, ...extra });
   const client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const published = new Map<string, Diagnostic[]>();
   const statuses: IndexStatus[] = [];
@@ -126,6 +127,28 @@ test('in-process over in-memory streams: diagnostics from an in-memory tree, and
   } finally {
     server.close();
   }
+});
+
+test('the server indexes through the fact cache: a second start parses nothing and publishes the same diagnostics', async () => {
+  const dir = tempDir('lsp');
+  const flushUri = uriOf(path.join(ROOT, 'flush.c'));
+  const session = async (): Promise<{ diagnostics: Diagnostic[]; logs: string[] }> => {
+    const server = startInProcess(memoryReader(ROOT, FILES, ['broken.c']), { cacheDir: () => ({ dir }) });
+    try {
+      await server.client.sendRequest('initialize', { processId: null, rootUri: uriOf(ROOT), capabilities: {} });
+      await server.client.sendNotification('initialized', {});
+      await server.waitFor('diagnostics', () => (server.published.get(flushUri)?.length ?? 0) > 0);
+      await server.client.sendRequest('shutdown');
+      return { diagnostics: server.published.get(flushUri)!, logs: server.logs };
+    } finally {
+      server.close();
+    }
+  };
+  const cold = await session();
+  const warm = await session();
+  assert.ok(cold.logs.some((l) => /fact cache: 0 hits, 3 misses, 0 damaged/.test(l)), cold.logs.join('\n'));
+  assert.ok(warm.logs.some((l) => /fact cache: 3 hits, 0 misses, 0 damaged/.test(l)), warm.logs.join('\n'));
+  assert.deepEqual(warm.diagnostics, cold.diagnostics);
 });
 
 test('an open file is answered for while a large workspace is still being indexed', async () => {

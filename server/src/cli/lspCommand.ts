@@ -38,10 +38,16 @@ export async function runLsp(args: LspArgs): Promise<number> {
   const lsp = await import('vscode-languageserver/node');
   const { startServer } = await import('../lsp/server');
   const { nodeReader } = await import('./nodeReader');
+  const { chooseCacheDir } = await import('../factCache');
+  const os = await import('os');
   const connection =
     args.transport === 'stdio'
       ? lsp.createConnection(lsp.ProposedFeatures.all, process.stdin, process.stdout)
       : lsp.createConnection(lsp.ProposedFeatures.all, new lsp.IPCMessageReader(process), new lsp.IPCMessageWriter(process));
-  startServer(connection, { parser: args.parser, reader: nodeReader });
+  startServer(connection, {
+    parser: args.parser,
+    reader: nodeReader,
+    cacheDir: (roots) => chooseCacheDir({ env: process.env, home: os.homedir(), roots }),
+  });
   return 0;
 }

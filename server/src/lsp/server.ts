@@ -47,6 +47,8 @@ import {
 import { parseSettings } from './settings';
 import { parseSimulateArgs, simulateFinding } from './simulation';
 import { UriMap } from './uris';
+import type { CacheDirChoice } from '../factCache';
+import { cachedFacts, type CachedFacts } from './factsProvider';
 import { WorkspaceState, isKbuildFile, isSourceFile, type Logger } from './workspaceState';
 
 export interface ServerOptions {
@@ -55,6 +57,8 @@ export interface ServerOptions {
   reader: FileReader;
   /** Milliseconds to wait after an edit before re-analysing, so that typing is not analysed keystroke by keystroke. */
   debounceMs?: number;
+  /** Where the fact cache is for these workspace folders; without it, nothing is cached (in-process tests). */
+  cacheDir?: (roots: readonly string[]) => CacheDirChoice;
 }
 
 const DEFAULT_DEBOUNCE_MS = 150;
@@ -74,6 +78,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const publisher = new DiagnosticsPublisher((uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }));
   const workers = new Set<Worker>();
   let state: WorkspaceState | undefined;
+  let factCache: CachedFacts | undefined;
   let canPullSettings = false;
   let canWatchDynamically = false;
   let canReportProgress = false;
@@ -178,7 +183,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         indexed = { done, total };
         progress?.report(total === 0 ? 100 : Math.floor((done / total) * 100), `${done}/${total} files`);
       });
-      if (finished) log.info(`indexed ${indexed.total} files in ${Date.now() - started} ms`);
+      if (finished) log.info(`indexed ${indexed.total} files in ${Date.now() - started} ms${factCache ? `; ${factCache.summary()}` : ''}`);
     } finally {
       indexRuns--;
       progress?.done();
@@ -200,7 +205,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       log.error(message);
       void connection.window.showErrorMessage(message);
     });
-    state = new WorkspaceState(roots, options.reader, parser, log);
+    factCache = options.cacheDir ? cachedFacts(options.cacheDir(roots), log) : undefined;
+    state = new WorkspaceState(roots, options.reader, parser, log, factCache?.factsOf);
     canPullSettings = params.capabilities.workspace?.configuration === true;
     canWatchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;

@@ -43,6 +43,9 @@ export function isKbuildFile(p: string): boolean {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** How a file on disk becomes facts: `factsFromBytes`, or the same through the fact cache (factsProvider.ts). */
+export type FactsOf = (parser: CParser, path: string, bytes: Uint8Array) => FileFacts;
+
 export class WorkspaceState {
   private rev = 0;
   private readonly disk = new Map<string, FileFacts>();
@@ -65,6 +68,7 @@ export class WorkspaceState {
     private readonly reader: FileReader,
     private readonly parser: Promise<CParser>,
     private readonly log: Logger,
+    private readonly factsOf: FactsOf = factsFromBytes,
   ) {}
 
   get roots(): readonly string[] {
@@ -213,7 +217,7 @@ export class WorkspaceState {
 
   private parseDisk(parser: CParser, p: string): FileFacts {
     const bytes = this.read(p);
-    return bytes instanceof Uint8Array ? factsFromBytes(parser, p, bytes) : emptyFacts(p, [{ kind: 'read-failed', message: bytes.error }]);
+    return bytes instanceof Uint8Array ? this.factsOf(parser, p, bytes) : emptyFacts(p, [{ kind: 'read-failed', message: bytes.error }]);
   }
 
   /** The reader's answer, with a throwing reader (a file vanishing under a network mount) turned into an error value. */
