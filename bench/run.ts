@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the simulator beside SPIN on the same models, the kernel corpus
  * benchmark, and the recall benchmark. Usage:
- *   node out/bench/run.js [sim] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir...]
+ *   node out/bench/run.js [sim] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
  * (default: sim drivers). With `health`, the subdirectories get the parse-health report
  * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes .cache/bench/<name>.json (and sim.md, recall.md) and
  * prints a summary per item.
@@ -64,13 +64,17 @@ async function main(): Promise<void> {
     return;
   }
   const corpus = subdirs.length > 0 ? corpusRoot(ROOT) : '';
+  // 0: one worker per core.
+  const jobs = option('jobs', 0) || undefined;
   for (const subdir of subdirs) {
-    const r = await benchKernel(corpus, subdir);
-    fs.writeFileSync(path.join(out, `${subdir.replace(/\//g, '_')}.json`), JSON.stringify(r, null, 2));
+    const name = subdir.replace(/\//g, '_');
+    const r = await benchKernel(corpus, subdir, path.join(out, `factcache-${name}`), jobs);
+    fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify(r, null, 2));
     process.stdout.write(
-      `${subdir}: ${r.files} files (${r.megabytes.toFixed(0)} MB), ${r.stats.functions} functions; ` +
-        `baseline parse ${r.seconds.baselineParse.toFixed(1)} s, irqlens ${r.seconds.total.toFixed(1)} s (${r.ratioToParse.toFixed(2)}x); ` +
-        `peak RSS ${r.peakRssMb.toFixed(0)} MB; findings ${JSON.stringify(r.stats.findings)}\n`,
+      `${subdir}: ${r.files} files (${r.megabytes.toFixed(0)} MB), ${r.stats.functions} functions, ${r.jobs} workers; ` +
+        `baseline parse ${r.baseline.seconds.toFixed(1)} s; irqlens cold ${r.cold.total.toFixed(1)} s (${r.ratios.cold.toFixed(2)}x), ` +
+        `warm ${r.warm.total.toFixed(1)} s (${(r.ratios.warmToCold * 100).toFixed(0)}% of cold), touch one file ${r.touch.total.toFixed(1)} s; ` +
+        `peak RSS ${r.cold.peakRssMb.toFixed(0)} MB; findings ${JSON.stringify(r.stats.findings)}\n`,
     );
   }
 }

@@ -5,7 +5,7 @@
  * Keeps the time of each phase, so benchmarks show where time goes.
  */
 import { DiskStore, FactsCache, emptyCacheStats, extractorFingerprint, factsPayload, type CacheStats } from '../factCache';
-import { createNativeParser, createWasmParser, emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
+import { PARSE_BUDGET_MS, createNativeParser, createWasmParser, decodeSource, emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
 import { nodeReader } from './nodeReader';
 
 /** Milliseconds per phase, summed over files (over threads, when several ran). */
@@ -99,6 +99,29 @@ export function createFactsJob(parser: CParser, cacheDir: string | null): FactsJ
         return payload;
       }
       return cache.payloadFor(bytes, () => compute(file, bytes));
+    },
+  };
+}
+
+/**
+ * The benchmark's baseline on the same threads: read, decode and parse with the same
+ * parser, and nothing else (the payload is empty facts).
+ */
+export function createParseOnlyJob(parser: CParser): FactsJob {
+  const times = emptyExtractTimes();
+  return {
+    times: () => ({ ...times }),
+    cacheStats: emptyCacheStats,
+    run(file) {
+      let t = performance.now();
+      const bytes = nodeReader.read(file);
+      times.read += performance.now() - t;
+      t = performance.now();
+      const decoded = bytes instanceof Uint8Array ? decodeSource(bytes) : undefined;
+      const tree = decoded && 'text' in decoded ? parser.parse(decoded.text, PARSE_BUDGET_MS) : null;
+      if (tree) parser.release(tree);
+      times.parse += performance.now() - t;
+      return factsPayload(emptyFacts(file, []));
     },
   };
 }

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { addCacheStats, emptyCacheStats, factsFromPayload, type CacheStats } from '../factCache';
 import type { FileFacts } from '../syntax';
-import { addExtractTimes, cliParser, createFactsJob, emptyExtractTimes, type ExtractTimes } from './factsJob';
+import { addExtractTimes, cliParser, createFactsJob, createParseOnlyJob, emptyExtractTimes, type ExtractTimes } from './factsJob';
 
 export type ToWorker = { kind: 'files'; files: Array<[number, string]> } | { kind: 'finish' };
 export type FromWorker = { kind: 'ready' } | { kind: 'facts'; results: Array<[number, string]> } | { kind: 'finished'; times: ExtractTimes; cache: CacheStats };
@@ -23,6 +23,8 @@ export interface ExtractOptions {
   /** null: no cache. */
   cacheDir: string | null;
   progress?: (done: number, total: number) => void;
+  /** Parse without extracting: the benchmark's baseline, on the same threads and scheduling. */
+  parseOnly?: boolean;
 }
 
 export interface Extracted {
@@ -42,7 +44,8 @@ export async function extractAll(files: readonly string[], options: ExtractOptio
 }
 
 async function extractHere(files: readonly string[], options: ExtractOptions): Promise<Extracted> {
-  const job = createFactsJob(await cliParser(), options.cacheDir);
+  const parser = await cliParser();
+  const job = options.parseOnly ? createParseOnlyJob(parser) : createFactsJob(parser, options.cacheDir);
   let decodeMs = 0;
   const facts = files.map((file, i) => {
     const payload = job.run(file);
@@ -81,7 +84,7 @@ function extractInWorkers(files: readonly string[], options: ExtractOptions): Pr
       w.postMessage({ kind: 'files', files: batch } satisfies ToWorker);
     };
     for (let i = 0; i < options.jobs; i++) {
-      const w = new Worker(path.join(__dirname, 'factsWorker.js'), { workerData: { cacheDir: options.cacheDir } });
+      const w = new Worker(path.join(__dirname, 'factsWorker.js'), { workerData: { cacheDir: options.cacheDir, parseOnly: options.parseOnly === true } });
       workers.push(w);
       w.on('error', fail);
       let reported = false;

@@ -4,15 +4,15 @@
  * phase times and cache counts.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { cliParser, createFactsJob } from './factsJob';
+import { cliParser, createFactsJob, createParseOnlyJob } from './factsJob';
 import type { FromWorker, ToWorker } from './factsPool';
 
 const port = parentPort;
 if (!port) throw new Error('factsWorker runs as a worker thread');
-const { cacheDir } = workerData as { cacheDir: string | null };
+const { cacheDir, parseOnly } = workerData as { cacheDir: string | null; parseOnly: boolean };
 
 void cliParser().then((parser) => {
-  const job = createFactsJob(parser, cacheDir);
+  const job = parseOnly ? createParseOnlyJob(parser) : createFactsJob(parser, cacheDir);
   port.on('message', (msg: ToWorker) => {
     const reply: FromWorker =
       msg.kind === 'files'
