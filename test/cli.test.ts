@@ -76,22 +76,38 @@ test('usage and input errors exit 2 with a one-line reason', () => {
   assert.equal(run('frobnicate').code, 2);
 });
 
-test('--cache-dir: the second run reads every file from the cache and reports the same findings', () => {
+test('--cache-dir: an unchanged rerun reuses the report; another option reuses every file\'s facts', () => {
   const dir = tempDir('cli');
-  const cold = run('check', ...buggy, '--format', 'json', '--cache-dir', dir, '--jobs', '2');
-  const warm = run('check', ...buggy, '--format', 'json', `--cache-dir=${dir}`);
-  const [c, w] = [JSON.parse(cold.stdout), JSON.parse(warm.stdout)];
-  assert.deepEqual(c.stats.cache, { hits: 0, misses: 5, rebuilt: 0, writeErrors: 0 });
-  assert.deepEqual(w.stats.cache, { hits: 5, misses: 0, rebuilt: 0, writeErrors: 0 });
-  assert.deepEqual(w.findings, c.findings);
-  assert.ok(fs.readdirSync(path.join(dir, 'facts-v1')).length > 0);
+  const cold = JSON.parse(run('check', ...buggy, '--format', 'json', '--cache-dir', dir, '--jobs', '2').stdout);
+  const warm = JSON.parse(run('check', ...buggy, '--format', 'json', `--cache-dir=${dir}`).stdout);
+  const all = JSON.parse(run('check', ...buggy, '--format', 'json', `--cache-dir=${dir}`, '--all').stdout);
+  assert.deepEqual(cold.stats.cache, { report: false, hits: 0, misses: 5, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(warm.stats.cache, { report: true, hits: 0, misses: 0, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(all.stats.cache, { report: false, hits: 5, misses: 0, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(warm.findings, cold.findings);
+  assert.deepEqual(all.findings, cold.findings);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['facts-v1', 'reports-v1']);
+});
+
+test('a changed file changes the report: the rerun parses that file only', () => {
+  const src = tempDir('edit');
+  const dir = tempDir('edit-cache');
+  fs.writeFileSync(path.join(src, 'irq.c'), 'static irqreturn_t h(int irq, void *d)\n{\n\treturn IRQ_HANDLED;\n}\nint p(void) { return request_irq(1, h, 0, "h", 0); }\n');
+  fs.writeFileSync(path.join(src, 'other.c'), 'int other(void) { return 0; }\n');
+  assert.equal(run('check', src, '--cache-dir', dir).code, 0);
+  fs.writeFileSync(path.join(src, 'irq.c'), 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\nint p(void) { return request_irq(1, h, 0, "h", 0); }\n');
+  const r = run('check', src, '--cache-dir', dir, '--format', 'json');
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.stats.cache, { report: false, hits: 1, misses: 1, rebuilt: 0, writeErrors: 0 });
+  assert.equal(report.findings[0].callee, 'msleep');
 });
 
 test('--no-cache reads and writes no cache, not even the one IRQLENS_CACHE_DIR names', () => {
   const dir = tempDir('nocache');
   const r = runWith({ ...process.env, IRQLENS_CACHE_DIR: dir }, 'check', ...buggy, '--format', 'json', '--no-cache', '--jobs=1');
   assert.equal(r.code, 1, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).stats.cache, { hits: 0, misses: 0, rebuilt: 0, writeErrors: 0 });
+  assert.deepEqual(JSON.parse(r.stdout).stats.cache, { report: false, hits: 0, misses: 0, rebuilt: 0, writeErrors: 0 });
   assert.deepEqual(fs.readdirSync(dir), []);
 });
 

@@ -22,16 +22,25 @@ export interface Io {
   progress: boolean;
 }
 
-export interface LoadedWorkspace {
+/** A workspace's inputs, before any file is parsed. */
+export interface OpenWorkspace {
   ok: true;
   /** Where paths in output are relative to. */
   base: string;
   config: IrqlensConfig;
   selection: SourceSelection;
+  /** The fact cache's directory, or null when there is none. */
+  cacheDir: string | null;
+  jobs: number;
+}
+
+export interface LoadedWorkspace extends OpenWorkspace {
   facts: FileFacts[];
   cache: CacheStats;
   analysis: Analysis;
 }
+
+export type Failed = { ok: false; message: string };
 
 type ConfigLoad = { ok: true; config: IrqlensConfig } | { ok: false; message: string };
 
@@ -49,8 +58,8 @@ function loadConfig(explicit: string | undefined, base: string): ConfigLoad {
   return { ok: true, config: parsed.config };
 }
 
-/** Loads, parses and analyses `paths`; the failure message is ready for stderr. */
-export async function loadWorkspace(paths: readonly string[], configFile: string | undefined, options: FactsOptions, io: Io): Promise<LoadedWorkspace | { ok: false; message: string }> {
+/** The config, the Kbuild selection and the cache directory; the failure message is ready for stderr. */
+export function openWorkspace(paths: readonly string[], configFile: string | undefined, options: FactsOptions, io: Io): OpenWorkspace | Failed {
   const firstIsDir = nodeReader.isDirectory(paths[0]);
   if (typeof firstIsDir !== 'boolean') return { ok: false, message: `irqlens: ${paths[0]}: ${firstIsDir.error}\n` };
   const base = baseOf(paths[0], firstIsDir);
@@ -61,17 +70,28 @@ export async function loadWorkspace(paths: readonly string[], configFile: string
   const roots = paths.map((p) => (nodeReader.isDirectory(p) === true ? p : path.dirname(p)));
   const where = chooseCacheDir({ explicit: options.cacheDir, env: process.env, home: os.homedir(), roots });
   if (where.dir === null && options.cacheDir !== null) io.err(`irqlens: ${where.reason}\n`);
-  const total = selection.files.length;
-  const extracted = await extractAll(selection.files, {
-    jobs: options.jobs ?? os.availableParallelism(),
-    cacheDir: where.dir,
+  return { ok: true, base, config: config.config, selection, cacheDir: where.dir, jobs: options.jobs ?? os.availableParallelism() };
+}
+
+/** Facts of every selected file (through the cache, on worker threads), and their analysis. */
+export async function analyseWorkspace(ws: OpenWorkspace, io: Io): Promise<LoadedWorkspace> {
+  const total = ws.selection.files.length;
+  const extracted = await extractAll(ws.selection.files, {
+    jobs: ws.jobs,
+    cacheDir: ws.cacheDir,
     ...(io.progress ? { progress: (done: number) => done % 50 === 0 && io.err(`\rirqlens: parsed ${done}/${total} files`) } : {}),
   });
   if (io.progress && total >= 50) io.err('\n');
   const { cache, facts } = extracted;
   if (cache.rebuilt > 0 || cache.writeErrors > 0) {
-    io.err(`irqlens: fact cache ${where.dir}: ${cache.rebuilt} damaged entries rebuilt, ${cache.writeErrors} not written${cache.notes.map((n) => `\n  ${n}`).join('')}\n`);
+    io.err(`irqlens: fact cache ${ws.cacheDir}: ${cache.rebuilt} damaged entries rebuilt, ${cache.writeErrors} not written${cache.notes.map((n) => `\n  ${n}`).join('')}\n`);
   }
-  const analysis = analyze(facts, new KernelIndex(BUILTIN_MODEL, config.config));
-  return { ok: true, base, config: config.config, selection, facts, cache, analysis };
+  const analysis = analyze(facts, new KernelIndex(BUILTIN_MODEL, ws.config));
+  return { ...ws, facts, cache, analysis };
+}
+
+/** Loads, parses and analyses `paths`; the failure message is ready for stderr. */
+export async function loadWorkspace(paths: readonly string[], configFile: string | undefined, options: FactsOptions, io: Io): Promise<LoadedWorkspace | Failed> {
+  const ws = openWorkspace(paths, configFile, options, io);
+  return ws.ok ? analyseWorkspace(ws, io) : ws;
 }

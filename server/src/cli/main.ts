@@ -7,7 +7,8 @@ import * as path from 'path';
 import { parseArgs, USAGE, type CheckArgs } from './args';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
-import { loadWorkspace, type Io } from './loadWorkspace';
+import { analyseWorkspace, openWorkspace, type Io, type OpenWorkspace } from './loadWorkspace';
+import { readReport, reportKey, writeReport } from './reportCache';
 import { toReportFinding, type Report } from './report';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,16 +20,11 @@ const processIo: Io = {
   progress: process.stderr.isTTY === true,
 };
 
-export async function check(args: CheckArgs, io: Io): Promise<number> {
-  const started = Date.now();
-  const ws = await loadWorkspace(args.paths, args.config, args.facts, io);
-  if (!ws.ok) {
-    io.err(ws.message);
-    return 2;
-  }
-  const { base, selection, facts, cache, analysis } = ws;
+/** The report of a fresh analysis. */
+async function analysedReport(ws: OpenWorkspace, args: CheckArgs, io: Io): Promise<Report> {
+  const { base, selection, facts, cache, analysis } = await analyseWorkspace(ws, io);
   const shown = analysis.findings.filter((f) => args.all || f.confidence !== 'config');
-  const report: Report = {
+  return {
     version: 1,
     findings: shown.map((f) => toReportFinding(f, base)),
     stats: {
@@ -36,12 +32,30 @@ export async function check(args: CheckArgs, io: Io): Promise<number> {
       skippedFiles: selection.skipped.length,
       filesWithProblems: facts.filter((f) => f.problems.length > 0).length,
       hiddenFindings: analysis.findings.length - shown.length,
-      cache: { hits: cache.hits, misses: cache.misses, rebuilt: cache.rebuilt, writeErrors: cache.writeErrors },
-      seconds: (Date.now() - started) / 1000,
+      cache: { report: false, hits: cache.hits, misses: cache.misses, rebuilt: cache.rebuilt, writeErrors: cache.writeErrors },
+      seconds: 0,
     },
     skipped: selection.skipped.map((s) => ({ ...s, file: path.relative(base, s.file) || s.file })),
     problems: facts.flatMap((f) => f.problems.map((pr) => ({ file: path.relative(base, f.path) || f.path, ...pr }))),
   };
+}
+
+export async function check(args: CheckArgs, io: Io): Promise<number> {
+  const started = Date.now();
+  const ws = openWorkspace(args.paths, args.config, args.facts, io);
+  if (!ws.ok) {
+    io.err(ws.message);
+    return 2;
+  }
+  const reuse = ws.cacheDir === null ? undefined : { dir: ws.cacheDir, key: reportKey(ws, args.all) };
+  const cached = reuse && readReport(reuse.dir, reuse.key);
+  const report = cached ?? (await analysedReport(ws, args, io));
+  if (cached) report.stats.cache = { report: true, hits: 0, misses: 0, rebuilt: 0, writeErrors: 0 };
+  else if (reuse) {
+    const error = writeReport(reuse.dir, reuse.key, report);
+    if (error !== undefined) io.err(`irqlens: report not cached: ${error}\n`);
+  }
+  report.stats.seconds = (Date.now() - started) / 1000;
   if (args.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
   else if (args.format === 'sarif') io.out(formatSarif(report, VERSION));
   else io.out(formatText(report));

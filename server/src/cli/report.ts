@@ -41,8 +41,12 @@ export interface Report {
     skippedFiles: number;
     filesWithProblems: number;
     hiddenFindings: number;
-    /** The fact cache: entries used, files parsed, damaged entries rebuilt, entries not written. */
-    cache: { hits: number; misses: number; rebuilt: number; writeErrors: number };
+    /**
+     * The cache: whether this whole report was reused (nothing changed since it was made;
+     * the counts are then 0), else fact entries used, files parsed, damaged entries
+     * rebuilt, entries not written.
+     */
+    cache: { report: boolean; hits: number; misses: number; rebuilt: number; writeErrors: number };
     seconds: number;
   };
   skipped: SkippedFile[];

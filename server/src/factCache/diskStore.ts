@@ -1,5 +1,6 @@
 /**
- * The fact cache's files: one entry per key under `<dir>/facts-v<format>/<2 hex>/<key>`.
+ * The cache's files: one entry per key under `<dir>/<kind>-v<format>/<2 hex>/<key>`
+ * (kind `facts` per file, `reports` per whole `check` run).
  * A write goes to a unique temporary file in the same directory and is renamed over the
  * entry, so a reader sees the old entry, the new one or none, never half of one; a crash
  * between the two leaves only a `.tmp` file that no key names. Errors are values: a cache
@@ -21,8 +22,8 @@ let tmpCounter = 0;
 export class DiskStore implements EntryStore {
   readonly root: string;
 
-  constructor(dir: string) {
-    this.root = path.join(dir, `facts-v${ENTRY_FORMAT}`);
+  constructor(dir: string, kind: 'facts' | 'reports' = 'facts') {
+    this.root = path.join(dir, `${kind}-v${ENTRY_FORMAT}`);
   }
 
   entryPath(key: string): string {

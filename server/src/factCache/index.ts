@@ -3,4 +3,4 @@ export { chooseCacheDir, type CacheDirChoice } from './cacheDir';
 export { DiskStore, type EntryStore } from './diskStore';
 export { contentKey, decodeEntry, encodeEntry, factsFromPayload, factsPayload } from './entryCodec';
 export { FactsCache, addCacheStats, emptyCacheStats, type CacheStats, type CacheTimes } from './factsCache';
-export { extractorFingerprint } from './fingerprint';
+export { analysisFingerprint, extractorFingerprint } from './fingerprint';
