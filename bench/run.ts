@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${subdir}: ${r.files} files (${r.megabytes.toFixed(0)} MB), ${r.stats.functions} functions, ${r.jobs} workers; ` +
         `baseline parse ${r.baseline.seconds.toFixed(1)} s; irqlens cold ${r.cold.total.toFixed(1)} s (${r.ratios.cold.toFixed(2)}x), ` +
-        `warm ${r.warm.total.toFixed(1)} s (${(r.ratios.warmToCold * 100).toFixed(0)}% of cold), touch one file ${r.touch.total.toFixed(1)} s; ` +
+        `check unchanged ${r.checkUnchanged.toFixed(1)} s (${(r.ratios.unchangedToCold * 100).toFixed(1)}% of cold), facts cached ${r.checkFactsCached.toFixed(1)} s, touch one file ${r.touch.total.toFixed(1)} s; ` +
         `peak RSS ${r.cold.peakRssMb.toFixed(0)} MB; findings ${JSON.stringify(r.stats.findings)}\n`,
     );
   }
