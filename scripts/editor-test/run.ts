@@ -116,7 +116,9 @@ class CodeServer {
     ];
     // detached: a new session and process group (setsid), so stop() can kill the
     // extension host and language server that outlive code-server's main process.
-    const child = spawn(tools.node24, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, PATH: `${path.dirname(tools.node24)}:${process.env.PATH ?? ''}` } });
+    // The language server's fact cache goes to the scratch directory, not the user's ~/.cache.
+    const env = { ...process.env, IRQLENS_CACHE_DIR: path.join(dir, 'fact-cache'), PATH: `${path.dirname(tools.node24)}:${process.env.PATH ?? ''}` };
+    const child = spawn(tools.node24, args, { detached: true, stdio: ['ignore', out, out], env });
     fs.closeSync(out);
     const server = new CodeServer(child, port, logFile);
     running.add(server);
