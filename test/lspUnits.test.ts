@@ -128,6 +128,23 @@ test('publishing sends only changed files and clears files that no longer have d
   assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 1], ['a', 0]]);
 });
 
+test('an edited document gets its diagnostics again, with its version, even when they did not change', () => {
+  const sent: Array<[string, number, number | undefined]> = [];
+  const publisher = new DiagnosticsPublisher((uri, ds, version) => sent.push([uri, ds.length, version]));
+  const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'x' };
+  publisher.publish(new Map([['a', [d]]]));
+  publisher.publish(new Map([['a', [d]]]), new Map([['a', 2], ['clean', 7]]));
+  publisher.publish(new Map(), new Map([['a', 3], ['clean', 8]]));
+  publisher.publish(new Map(), new Map());
+  assert.deepEqual(sent, [
+    ['a', 1, undefined],
+    ['a', 1, 2],
+    ['clean', 0, 7],
+    ['a', 0, 3],
+    ['clean', 0, 8],
+  ]);
+});
+
 test('irqlens lsp arguments: a transport is required; the parser is wasm unless native is asked for', () => {
   const cases: Array<[string[], string]> = [
     [['--stdio'], 'stdio wasm'],

@@ -53,7 +53,11 @@ export interface ServerOptions {
   /** wasm by default: VS Code's extension host is Electron, whose ABI native modules would have to match. */
   parser: Backend;
   reader: FileReader;
-  /** Milliseconds to wait after an edit before re-analysing, so that typing is not analysed keystroke by keystroke. */
+  /**
+   * The longest wait after an edit before re-analysing, so that typing into a workspace
+   * whose analysis is slow is not analysed keystroke by keystroke. The wait is never
+   * longer than the last analysis took: waiting longer than the work gains nothing.
+   */
   debounceMs?: number;
 }
 
@@ -71,7 +75,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   };
   const uris = new UriMap();
   const documents = new TextDocuments(TextDocument);
-  const publisher = new DiagnosticsPublisher((uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }));
+  const publisher = new DiagnosticsPublisher((uri, diagnostics, version) => void connection.sendDiagnostics({ uri, diagnostics, ...(version === undefined ? {} : { version }) }));
+  /** Documents edited since the last publication: their diagnostics are sent again, with this version. */
+  const edited = new Map<string, number>();
+  /** How long the last re-analysis for a publication took, in milliseconds. */
+  let lastAnalysisMs = 0;
   const workers = new Set<Worker>();
   let state: WorkspaceState | undefined;
   let canPullSettings = false;
@@ -130,10 +138,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   async function publishNow(s: WorkspaceState): Promise<void> {
     const revision = s.revision;
+    const started = performance.now();
     const analysis = await s.analysis();
+    lastAnalysisMs = performance.now() - started;
     // A newer change arrived while the parser was loading: its own publish will follow.
     if (s.revision !== revision || shuttingDown) return;
-    publisher.publish(allDiagnostics(analysis, s, uris));
+    const versions = new Map([...edited].filter(([uri]) => documents.get(uri) !== undefined));
+    edited.clear();
+    publisher.publish(allDiagnostics(analysis, s, uris), versions);
     const status: IndexStatus = { state: indexRuns > 0 ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }
@@ -146,7 +158,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     publishTimer = setTimeout(() => {
       publishTimer = undefined;
       publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+    }, Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs));
   }
 
   async function pullSettings(s: WorkspaceState): Promise<{ reindex: boolean }> {
@@ -260,6 +272,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const file = uris.toPath(e.document.uri);
       if (!file) return;
       s.setDocText(file, e.document.getText());
+      if (s.isTracked(file)) edited.set(e.document.uri, e.document.version);
       if (s.isConfigFile(file)) s.reloadConfig();
       schedulePublish();
     }),

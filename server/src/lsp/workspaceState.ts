@@ -3,14 +3,16 @@
  * facts (open documents override disk), the merged configuration, and the analysis of all
  * of it, recomputed when the revision counter says something changed.
  *
- * Only the changed file is re-parsed; the analysis itself is re-run whole, which is fast on
- * driver-sized workspaces. Every change bumps `revision`, so work started for an older
- * revision can see that it is stale and drop its result.
+ * Only the changed file is re-parsed, an open document incrementally (DocumentParse keeps its
+ * tree and function facts); an edit that only moved positions reuses the previous analysis
+ * (analysis/incremental.ts), any other is analysed whole. Every change bumps `revision`, so
+ * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
-import { analyze, selectSources, type Analysis, type FileReader } from '../analysis';
+import { reanalyze, selectSources, type Analysis, type FileReader } from '../analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
-import { emptyFacts, factsFromBytes, factsFromText, type CParser, type FileFacts } from '../syntax';
+import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
+import { DocumentParse } from '../syntax/incremental';
 import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
 import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
 import { isInside } from './uris';
@@ -51,6 +53,8 @@ export class WorkspaceState {
   /** Files the selection left out on purpose (Kbuild, maxFiles): not analysed even when open. */
   private skippedSet = new Set<string>();
   private readonly open = new Map<string, OpenDoc>();
+  /** Each open document's parse, kept across its versions. */
+  private readonly parses = new Map<string, DocumentParse>();
   /** Disk files whose facts must be re-read at the next analysis (changed on disk, or closed in the editor). */
   private readonly dirtyDisk = new Set<string>();
   private readonly diskLines = new Map<string, string[]>();
@@ -140,6 +144,8 @@ export class WorkspaceState {
 
   closeDoc(p: string): void {
     if (!this.open.delete(p)) return;
+    this.parses.get(p)?.dispose();
+    this.parses.delete(p);
     // The buffer may have been closed without saving: go back to what is on disk.
     this.dirtyDisk.add(p);
     this.diskLines.delete(p);
@@ -243,8 +249,11 @@ export class WorkspaceState {
     const openFacts = (p: string): FileFacts => {
       const doc = this.open.get(p);
       if (!doc) return emptyFacts(p, []);
-      if (!doc.facts) parsed++;
-      return (doc.facts ??= factsFromText(parser, p, doc.text));
+      if (doc.facts) return doc.facts;
+      parsed++;
+      let parse = this.parses.get(p);
+      if (!parse) this.parses.set(p, (parse = new DocumentParse(parser, p)));
+      return (doc.facts = parse.update(doc.text));
     };
     for (const p of this.selected) {
       const facts = this.open.has(p) ? openFacts(p) : this.disk.get(p);
@@ -252,11 +261,19 @@ export class WorkspaceState {
     }
     for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(openFacts(p));
     const started = Date.now();
-    const analysis = analyze(files, this.kernel);
+    const { analysis, reused } = reanalyze(this.cache?.analysis, files, this.kernel);
+    // On reuse the previous facts, with positions moved, are the analysis's: keep those.
+    if (reused) for (const f of analysis.files) this.keepFacts(f);
     this.log.info(
-      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
+      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms${reused ? ' (positions moved, analysis reused)' : ''} (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
     );
     this.cache = { revision: this.rev, analysis };
     return analysis;
+  }
+
+  private keepFacts(f: FileFacts): void {
+    const doc = this.open.get(f.path);
+    if (doc) doc.facts = f;
+    else if (this.disk.has(f.path)) this.disk.set(f.path, f);
   }
 }
