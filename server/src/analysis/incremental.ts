@@ -23,11 +23,16 @@ export interface Reanalysis {
  * analysis's files: callers must take the facts from `analysis.files`, not from `files`.
  */
 export function reanalyze(previous: Analysis | undefined, files: readonly FileFacts[], kernel: KernelIndex): Reanalysis {
-  if (!previous || previous.kernel !== kernel || !positionsOnlyChanged(previous.files, files)) return { analysis: new Analysis(files, kernel), reused: false };
+  if (!previous || !canReuse(previous, files, kernel)) return { analysis: new Analysis(files, kernel), reused: false };
   files.forEach((f, i) => {
     if (previous.files[i] !== f) movePositions(previous.files[i], f);
   });
   return { analysis: new Analysis(previous.files, kernel, previous), reused: true };
+}
+
+/** Whether `reanalyze` would reuse `previous` for `files`: same kernel model, same facts but for positions. */
+export function canReuse(previous: Analysis, files: readonly FileFacts[], kernel: KernelIndex): boolean {
+  return previous.kernel === kernel && positionsOnlyChanged(previous.files, files);
 }
 
 function positionsOnlyChanged(before: readonly FileFacts[], after: readonly FileFacts[]): boolean {

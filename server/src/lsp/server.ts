@@ -91,6 +91,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   /** The last index run's counts, for the status notification. */
   let indexed = { done: 0, total: 0 };
   let publishTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every schedulePublish, so an older one's pending check does not schedule. */
+  let publishTicket = 0;
   let shuttingDown = false;
 
   /** Runs a handler, logging and answering `fallback` when it fails, when there is no workspace yet, or when cancelled. */
@@ -150,15 +152,29 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }
 
-  /** Debounced re-analysis and publication; every call restarts the wait, so only the last revision is analysed. */
+  /**
+   * Re-analysis and publication after a change. An edit that only moved code (analysis
+   * reused) is answered at once; any other waits for typing to pause, at most as long as
+   * the last analysis took. Every call supersedes the previous one.
+   */
   function schedulePublish(): void {
     if (!state || shuttingDown) return;
     const s = state;
+    const ticket = ++publishTicket;
     if (publishTimer) clearTimeout(publishTimer);
-    publishTimer = setTimeout(() => {
-      publishTimer = undefined;
-      publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs));
+    publishTimer = undefined;
+    s.analysisIsCheap()
+      .catch(() => false)
+      .then((cheap) => {
+        if (ticket !== publishTicket || shuttingDown) return;
+        publishTimer = setTimeout(
+          () => {
+            publishTimer = undefined;
+            publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
+          },
+          cheap ? 0 : Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs),
+        );
+      });
   }
 
   async function pullSettings(s: WorkspaceState): Promise<{ reindex: boolean }> {

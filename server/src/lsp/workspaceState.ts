@@ -9,7 +9,7 @@
  * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
-import { reanalyze, selectSources, type Analysis, type FileReader } from '../analysis';
+import { canReuse, reanalyze, selectSources, type Analysis, type FileReader } from '../analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
 import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
 import { DocumentParse } from '../syntax/incremental';
@@ -235,9 +235,34 @@ export class WorkspaceState {
 
   /** The analysis of the current revision: re-parses what changed, then re-analyses. */
   async analysis(): Promise<Analysis> {
-    const parser = await this.parser;
     if (this.cache && this.cache.revision === this.rev) return this.cache.analysis;
     const parseStarted = Date.now();
+    const { files, parsed } = await this.currentFiles();
+    const started = Date.now();
+    const { analysis, reused } = reanalyze(this.cache?.analysis, files, this.kernel);
+    // On reuse the previous facts, with positions moved, are the analysis's: keep those.
+    if (reused) for (const f of analysis.files) this.keepFacts(f);
+    this.log.info(
+      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms${reused ? ' (positions moved, analysis reused)' : ''} (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
+    );
+    this.cache = { revision: this.rev, analysis };
+    return analysis;
+  }
+
+  /**
+   * Whether the current revision's analysis is at hand or cheap: cached, or only positions
+   * moved since the last one. Parses what changed to tell (the analysis would parse it anyway).
+   */
+  async analysisIsCheap(): Promise<boolean> {
+    if (this.cache?.revision === this.rev) return true;
+    if (!this.cache) return false;
+    const previous = this.cache.analysis;
+    return canReuse(previous, (await this.currentFiles()).files, this.kernel);
+  }
+
+  /** Every tracked file's facts at the current revision, parsing what changed since the last call. */
+  private async currentFiles(): Promise<{ files: FileFacts[]; parsed: number }> {
+    const parser = await this.parser;
     let parsed = this.dirtyDisk.size;
     for (const p of this.dirtyDisk) {
       if (this.open.has(p)) continue;
@@ -260,15 +285,7 @@ export class WorkspaceState {
       if (facts) files.push(facts);
     }
     for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(openFacts(p));
-    const started = Date.now();
-    const { analysis, reused } = reanalyze(this.cache?.analysis, files, this.kernel);
-    // On reuse the previous facts, with positions moved, are the analysis's: keep those.
-    if (reused) for (const f of analysis.files) this.keepFacts(f);
-    this.log.info(
-      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms${reused ? ' (positions moved, analysis reused)' : ''} (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
-    );
-    this.cache = { revision: this.rev, analysis };
-    return analysis;
+    return { files, parsed };
   }
 
   private keepFacts(f: FileFacts): void {
