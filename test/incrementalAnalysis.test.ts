@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, reanalyze, type Analysis } from '../server/src/analysis';
+import { analyze, reanalyze, reanalyzeUnlessStale, type Analysis } from '../server/src/analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../server/src/kernel';
 import { mulberry32, pick } from '../server/src/sim/prng';
 import { factsFromText } from '../server/src/syntax';
@@ -99,4 +99,17 @@ test('a previous analysis with another kernel model is not reused', () => {
   assert.equal(again.reused, false);
   assert.equal(again.analysis.findings.length, 0);
   assert.ok(first.findings.length > 0);
+});
+
+test('a re-analysis whose input goes stale gives up between phases; one that does not, finishes', async () => {
+  const kernel = new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG);
+  const f = fixture('multi-hop-chain', 'mmc_host.c');
+  const facts = [factsFromText(parser(), f.file, f.text)];
+  let checks = 0;
+  const dropped = await reanalyzeUnlessStale(undefined, facts, kernel, () => ++checks >= 2);
+  assert.equal(dropped, undefined);
+  assert.equal(checks, 2, 'checked after each phase until stale');
+  const done = await reanalyzeUnlessStale(undefined, facts, kernel, () => false);
+  assert.equal(JSON.stringify(done?.analysis.findings), JSON.stringify(analyze(facts, kernel).findings));
+  assert.ok((done?.analysis.findings.length ?? 0) > 0);
 });

@@ -9,7 +9,7 @@
  */
 import type { FileFacts, Pos } from '../syntax/facts';
 import type { KernelIndex } from '../kernel';
-import { Analysis } from './analyze';
+import { Analysis, analysisPhases } from './analyze';
 
 export interface Reanalysis {
   analysis: Analysis;
@@ -27,7 +27,22 @@ export function reanalyze(previous: Analysis | undefined, files: readonly FileFa
   files.forEach((f, i) => {
     if (previous.files[i] !== f) movePositions(previous.files[i], f);
   });
-  return { analysis: new Analysis(previous.files, kernel, previous), reused: true };
+  return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases()), reused: true };
+}
+
+/**
+ * `reanalyze` for a caller that must stay responsive: yields to the event loop between
+ * phases, and gives up (undefined) as soon as `stale()` says the input has changed.
+ */
+export async function reanalyzeUnlessStale(previous: Analysis | undefined, files: readonly FileFacts[], kernel: KernelIndex, stale: () => boolean): Promise<Reanalysis | undefined> {
+  if (previous && canReuse(previous, files, kernel)) return reanalyze(previous, files, kernel);
+  const steps = analysisPhases(files, kernel);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { analysis: new Analysis(files, kernel, step.value), reused: false };
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stale()) return undefined;
+  }
 }
 
 /** Whether `reanalyze` would reuse `previous` for `files`: same kernel model, same facts but for positions. */

@@ -9,7 +9,7 @@
  * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
-import { canReuse, reanalyze, selectSources, type Analysis, type FileReader } from '../analysis';
+import { canReuse, reanalyzeUnlessStale, selectSources, type Analysis, type FileReader } from '../analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
 import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
 import { DocumentParse } from '../syntax/incremental';
@@ -45,6 +45,8 @@ export function isKbuildFile(p: string): boolean {
 
 const utf8 = new TextDecoder('utf-8');
 
+const ms = (n: number): string => n.toFixed(0);
+
 export class WorkspaceState {
   private rev = 0;
   private readonly disk = new Map<string, FileFacts>();
@@ -59,6 +61,8 @@ export class WorkspaceState {
   private readonly dirtyDisk = new Set<string>();
   private readonly diskLines = new Map<string, string[]>();
   private cache?: { revision: number; analysis: Analysis };
+  /** The analysis under way, if any: callers share it. */
+  private running?: Promise<Analysis>;
   private indexRun = 0;
   private settingsValue: IrqlensSettings = DEFAULT_SETTINGS;
   private loaded: LoadedConfig = { config: EMPTY_CONFIG, files: [], problems: [] };
@@ -233,20 +237,38 @@ export class WorkspaceState {
 
   // ---- analysis ------------------------------------------------------------------
 
-  /** The analysis of the current revision: re-parses what changed, then re-analyses. */
-  async analysis(): Promise<Analysis> {
-    if (this.cache && this.cache.revision === this.rev) return this.cache.analysis;
-    const parseStarted = Date.now();
-    const { files, parsed } = await this.currentFiles();
-    const started = Date.now();
-    const { analysis, reused } = reanalyze(this.cache?.analysis, files, this.kernel);
-    // On reuse the previous facts, with positions moved, are the analysis's: keep those.
-    if (reused) for (const f of analysis.files) this.keepFacts(f);
-    this.log.info(
-      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms${reused ? ' (positions moved, analysis reused)' : ''} (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
-    );
-    this.cache = { revision: this.rev, analysis };
-    return analysis;
+  /**
+   * The analysis of the current revision: re-parses what changed, then re-analyses. One
+   * analysis runs at a time, shared by every caller; it yields between phases and, when a
+   * change arrives meanwhile, drops its work and starts on the new revision.
+   */
+  analysis(): Promise<Analysis> {
+    if (this.cache && this.cache.revision === this.rev) return Promise.resolve(this.cache.analysis);
+    this.running ??= this.analyseLatest().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async analyseLatest(): Promise<Analysis> {
+    for (;;) {
+      const revision = this.rev;
+      const parseStarted = Date.now();
+      const { files, parsed } = await this.currentFiles();
+      if (this.rev !== revision) continue;
+      const started = Date.now();
+      const result = await reanalyzeUnlessStale(this.cache?.analysis, files, this.kernel, () => this.rev !== revision);
+      if (!result) {
+        this.log.info(`analysis of revision ${revision} dropped after ${Date.now() - started} ms: revision ${this.rev} arrived`);
+        continue;
+      }
+      const { analysis, reused } = result;
+      // On reuse the previous facts, with positions moved, are the analysis's: keep those.
+      if (reused) for (const f of analysis.files) this.keepFacts(f);
+      const t = analysis.times;
+      const phases = reused ? 'positions moved, analysis reused' : `symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
+      this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`);
+      this.cache = { revision, analysis };
+      if (this.rev === revision) return analysis;
+    }
   }
 
   /**
