@@ -50,6 +50,8 @@ export interface LatencyResult {
   /** Milliseconds: the server's whole analysis after indexing, from its log. */
   wholeAnalysisMs: number;
   rows: LatencyRow[];
+  /** The server's own log line for each analysis during the edits (phase times, reuse). */
+  serverAnalyses: string[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -161,9 +163,11 @@ export async function measureLatency(name: string, root: string, editedFile: str
   await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
   await opened;
 
+  let logsBefore = server.logs.length;
   const times = new Map<EditKind, number[]>();
   let added: { line: number } | undefined;
-  for (let seq = 0, done = 0; done < edits; seq++) {
+  // The first round of the schedule warms the server's JIT up and is not counted.
+  for (let seq = 0, done = -SCHEDULE.length; done < edits; seq++) {
     const kind = SCHEDULE[seq % SCHEDULE.length];
     if (kind === 'forbidden call added' && added) continue;
     const lines = text.split('\n');
@@ -179,9 +183,11 @@ export async function measureLatency(name: string, root: string, editedFile: str
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: change.start, end: change.end }, text: change.text }] });
     await answered;
     const ms = performance.now() - t;
-    times.set(kind, [...(times.get(kind) ?? []), ms]);
+    if (done >= 0) times.set(kind, [...(times.get(kind) ?? []), ms]);
     done++;
+    if (done === 0) logsBefore = server.logs.length;
   }
+  const serverAnalyses = server.logs.slice(logsBefore).filter((l) => /^analys/.test(l));
   await server.stop();
 
   const row = (kind: EditKind | 'all', ms: number[]): LatencyRow => {
@@ -199,6 +205,7 @@ export async function measureLatency(name: string, root: string, editedFile: str
     freshParseMs: parses[5],
     wholeAnalysisMs,
     rows,
+    serverAnalyses,
   };
 }
 
