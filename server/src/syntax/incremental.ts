@@ -57,10 +57,17 @@ export class DocumentParse {
   update(text: string): FileFacts {
     try {
       const prepared = prepareText(text);
-      const old = this.last;
+      // Error recovery may go another way when subtrees are reused: a tree with errors, or
+      // one made from such a tree, could differ from a fresh parse, so those are parsed
+      // afresh (the function facts are still kept; they depend on text, not on the tree).
+      const old = this.last && !this.last.tree.rootNode.hasError ? this.last : undefined;
       const edit = old && diffEdit(old.prepared, prepared.text);
       if (old && edit) this.parser.edit(old.tree, edit);
-      const tree = this.parser.parse(prepared.text, this.budgetMs, old?.tree);
+      let tree = this.parser.parse(prepared.text, this.budgetMs, old?.tree);
+      if (tree && old && tree.rootNode.hasError) {
+        this.parser.release(tree);
+        tree = this.parser.parse(prepared.text, this.budgetMs);
+      }
       this.releaseTree();
       if (!tree) return timeoutFacts(this.path, this.budgetMs);
       this.last = { prepared: prepared.text, tree };
