@@ -7,7 +7,7 @@
  * them; only the findings (ids and order come from positions) are made again. Any other
  * change is analysed from scratch.
  */
-import type { FileFacts, Pos } from '../syntax/facts';
+import { isPos, type FileFacts } from '../syntax/facts';
 import type { KernelIndex } from '../kernel';
 import { Analysis, analysisPhases } from './analyze';
 
@@ -52,10 +52,6 @@ export function canReuse(previous: Analysis, files: readonly FileFacts[], kernel
 
 function positionsOnlyChanged(before: readonly FileFacts[], after: readonly FileFacts[]): boolean {
   return before.length === after.length && before.every((f, i) => f === after[i] || sameButPositions(f, after[i]));
-}
-
-function isPos(value: object): value is Pos {
-  return 'line' in value && 'col' in value && Object.keys(value).length === 2;
 }
 
 /** Structural equality that ignores every `Pos` value. */

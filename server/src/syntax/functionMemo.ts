@@ -8,7 +8,7 @@
  * so a hit is exactly what extraction would return, moved by the rows the edit added or
  * removed above it.
  */
-import type { FunctionFacts, Pos } from './facts';
+import { isPos, type FunctionFacts } from './facts';
 
 interface Kept {
   facts: FunctionFacts;
@@ -41,10 +41,6 @@ export class FunctionMemo {
     this.previous = this.current;
     this.current = new Map();
   }
-}
-
-function isPos(value: object): value is Pos {
-  return 'line' in value && 'col' in value && Object.keys(value).length === 2;
 }
 
 /** A deep copy of `value` with every position moved down by `rows`. */
