@@ -61,6 +61,8 @@ export class WorkspaceState {
   private readonly dirtyDisk = new Set<string>();
   private readonly diskLines = new Map<string, string[]>();
   private cache?: { revision: number; analysis: Analysis };
+  /** Files re-parsed, and the time it took, since the last analysis was logged. */
+  private parsing = { files: 0, ms: 0 };
   /** The analysis under way, if any: callers share it. */
   private running?: Promise<Analysis>;
   private indexRun = 0;
@@ -251,8 +253,7 @@ export class WorkspaceState {
   private async analyseLatest(): Promise<Analysis> {
     for (;;) {
       const revision = this.rev;
-      const parseStarted = Date.now();
-      const { files, parsed } = await this.currentFiles();
+      const { files } = await this.currentFiles();
       if (this.rev !== revision) continue;
       const started = Date.now();
       const result = await reanalyzeUnlessStale(this.cache?.analysis, files, this.kernel, () => this.rev !== revision);
@@ -265,7 +266,8 @@ export class WorkspaceState {
       if (reused) for (const f of analysis.files) this.keepFacts(f);
       const t = analysis.times;
       const phases = reused ? 'positions moved, analysis reused' : `symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
-      this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`);
+      this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${this.parsing.files} files in ${ms(this.parsing.ms)} ms since the last analysis): ${analysis.findings.length} findings`);
+      this.parsing = { files: 0, ms: 0 };
       this.cache = { revision, analysis };
       if (this.rev === revision) return analysis;
     }
@@ -283,8 +285,9 @@ export class WorkspaceState {
   }
 
   /** Every tracked file's facts at the current revision, parsing what changed since the last call. */
-  private async currentFiles(): Promise<{ files: FileFacts[]; parsed: number }> {
+  private async currentFiles(): Promise<{ files: FileFacts[] }> {
     const parser = await this.parser;
+    const started = performance.now();
     let parsed = this.dirtyDisk.size;
     for (const p of this.dirtyDisk) {
       if (this.open.has(p)) continue;
@@ -307,7 +310,8 @@ export class WorkspaceState {
       if (facts) files.push(facts);
     }
     for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(openFacts(p));
-    return { files, parsed };
+    this.parsing = { files: this.parsing.files + parsed, ms: this.parsing.ms + performance.now() - started };
+    return { files };
   }
 
   private keepFacts(f: FileFacts): void {
