@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { selectSources } from '../server/src/analysis/workspace';
 import { nodeReader } from '../server/src/cli/nodeReader';
-import { decodeSource, extractFromTree, prepareSource, type CParser, type SyntaxNode } from '../server/src/syntax';
+import { decodeSource, factsFromTree, prepareText, type CParser, type SyntaxNode } from '../server/src/syntax';
 
 export interface HealthReport {
   corpus: string;
@@ -69,17 +69,17 @@ export function parseHealth(parser: CParser, corpus: string, subdir: string): He
     if (!(bytes instanceof Uint8Array)) continue;
     const decoded = decodeSource(bytes);
     if ('kind' in decoded) continue;
-    const { conditionals, prepared } = prepareSource(decoded.text);
-    const tree = parser.parse(prepared, 20_000);
+    const prepared = prepareText(decoded.text);
+    const tree = parser.parse(prepared.text, 20_000);
     if (!tree) continue;
     try {
-      const facts = extractFromTree(tree.rootNode, prepared, file, conditionals.cfgAt);
+      const facts = factsFromTree(tree, prepared, file);
       functions += facts.functions.length;
       functionsWithErrors += facts.health.functionsWithErrors;
       for (const def of erroneousDefinitions(tree.rootNode)) {
         const error = firstError(def);
         if (!error) continue;
-        const cause = errorCause(prepared, def, error);
+        const cause = errorCause(prepared.text, def, error);
         const entry = causes.get(cause) ?? { functions: 0, examples: [] };
         entry.functions++;
         if (entry.examples.length < 3) entry.examples.push(`${path.relative(corpus, file)}:${error.startPosition.row + 1}`);

@@ -1,21 +1,25 @@
 /**
- * `npm run bench`: the simulator beside SPIN on the same models, the kernel corpus
- * benchmark, and the recall benchmark. Usage:
- *   node out/bench/run.js [sim] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
+ * `npm run bench`: the simulator beside SPIN on the same models, the editor's edit-to-
+ * diagnostics latency, the kernel corpus benchmark, and the recall benchmark. Usage:
+ *   node out/bench/run.js [sim] [latency] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
  * (default: sim drivers). With `health`, the subdirectories get the parse-health report
- * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes .cache/bench/<name>.json (and sim.md, recall.md) and
- * prints a summary per item.
+ * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes
+ * .cache/bench/<name>.json (and sim.md, latency.md, recall.md) and prints a summary per item.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { benchKernel, corpusRoot } from './kernel';
 import { createWasmParser } from '../server/src/syntax';
+import { latencyGenerated, latencyKernel, latencyMarkdown } from './latency';
 import { healthMarkdown, parseHealth } from './parseHealth';
 import { runRecall } from './recall';
 import { recallMarkdown } from './recall/report';
 import { runSimBench } from './sim';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** Edits per latency run: the kernel directory's whole re-analyses take seconds each. */
+const LATENCY_EDITS = 90;
+const LATENCY_KERNEL_EDITS = 27;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -52,7 +56,15 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(out, 'sim.md'), sim.markdown);
     process.stdout.write(`${sim.markdown}\n`);
   }
-  const subdirs = wanted.filter((w) => !['sim', 'recall', 'health'].includes(w));
+  if (wanted.includes('latency')) {
+    const results = [await latencyGenerated(LATENCY_EDITS, log)];
+    results.push(await latencyKernel(corpusRoot(ROOT), 'drivers/net/ethernet', 'intel/e1000/e1000_main.c', LATENCY_KERNEL_EDITS, log));
+    const markdown = latencyMarkdown(results);
+    fs.writeFileSync(path.join(out, 'latency.json'), JSON.stringify(results, null, 2));
+    fs.writeFileSync(path.join(out, 'latency.md'), markdown);
+    process.stdout.write(`${markdown}\n`);
+  }
+  const subdirs = wanted.filter((w) => !['sim', 'latency', 'recall', 'health'].includes(w));
   if (wanted.includes('health')) {
     const parser = await createWasmParser();
     const dirs = subdirs.length > 0 ? subdirs : ['drivers', 'kernel', 'mm', 'arch/x86/kernel'];

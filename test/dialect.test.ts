@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { factsFromText, prepareSource, type FunctionFacts } from '../server/src/syntax';
+import { factsFromText, prepareText, type FunctionFacts } from '../server/src/syntax';
 import { forEachOp } from '../server/src/syntax/walkOps';
 import { parser } from './support/fixtures';
 
@@ -113,9 +113,9 @@ const CASES: Array<{ name: string; text: string; fn: string; calls: string[] }> 
 
 for (const c of CASES) {
   test(c.name, () => {
-    assert.equal(prepareSource(c.text).prepared.length, c.text.length);
+    assert.equal(prepareText(c.text).text.length, c.text.length);
     assert.deepEqual(
-      prepareSource(c.text).prepared.split('\n').map((l) => l.length),
+      prepareText(c.text).text.split('\n').map((l) => l.length),
       c.text.split('\n').map((l) => l.length),
     );
     const facts = factsFromText(parser(), 't.c', c.text);
@@ -137,7 +137,7 @@ test('#ifdef branches of whole statements both stay, as alternatives', () => {
 
 test('a string that contains upper-case words, and a #define of a string, are left alone', () => {
   const text = '#define DVM_PRE "BOOST_DVM"\\\n\t" X"\nvoid f(void)\n{\n\tg("ERROR " "CODE");\n}\n';
-  assert.equal(prepareSource(text).prepared, text);
+  assert.equal(prepareText(text).text, text);
 });
 
 test('BPF_CALL_n and SYSCALL_DEFINEn headers define the named function with its parameters', () => {

@@ -214,6 +214,30 @@ test('didChange: adding msleep() to be_callback raises a finding, undoing the ed
   assert.ok(seed());
 });
 
+test('didChange: new lines above the entry move its finding and the witness hops in another file, republished with the version', async () => {
+  const uri = uriOf(file('common/cyclic.c'));
+  const hopInCyclic = (): number | undefined => seed()?.relatedInformation?.find((r) => r.location.uri === uri)?.location.range.start.line;
+  const before = hopInCyclic();
+  assert.ok(before !== undefined, 'the seed witness passes through cyclic.c');
+  const top = { line: 0, character: 0 };
+  await client.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 4 },
+    contentChanges: [{ range: { start: top, end: top }, text: '/* two new\n   lines */\n' }],
+  });
+  // The edited file has no findings of its own, yet it is answered for its new version.
+  await client.waitFor('cyclic.c answered for version 4', () => client.diagnosticVersions.get(uri) === 4);
+  assert.deepEqual(client.diagnosticsOf(file('common/cyclic.c')), []);
+  await client.waitFor('seed witness moved', () => hopInCyclic() === before + 2);
+  // Only positions moved: the server moved the previous analysis instead of redoing it.
+  assert.ok(client.logs.some((l) => l.includes('positions moved, analysis reused')), client.logs.join('\n'));
+  await client.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 5 },
+    contentChanges: [{ range: { start: top, end: { line: 2, character: 0 } }, text: '' }],
+  });
+  await client.waitFor('cyclic.c answered for version 5', () => client.diagnosticVersions.get(uri) === 5);
+  await client.waitFor('seed witness back', () => hopInCyclic() === before);
+});
+
 test('didChangeWatchedFiles: a new file on disk is analysed, and its diagnostics go when it is deleted', async () => {
   const rel = 'common/newirq.c';
   fs.writeFileSync(

@@ -1,6 +1,8 @@
 /** The language server's small pure pieces, as tables: escaping, tokens, settings, config files, publishing. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Diagnostic } from 'vscode-languageserver';
 import { parseLspArgs } from '../server/src/cli/lspCommand';
@@ -66,6 +68,35 @@ test('an extra config path outside the workspace is ignored with a warning', () 
   assert.ok(isInside(root, path.join(root, 'a/b')) && !isInside(root, path.resolve(root, '../driver2')));
 });
 
+test('an extra config path that leaves the workspace through a symbolic link is ignored', () => {
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-cfg-')));
+  try {
+    const root = path.join(tmp, 'ws');
+    const outside = path.join(tmp, 'secret');
+    fs.mkdirSync(path.join(root, 'cfg'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'irq.json'), '{}');
+    fs.writeFileSync(path.join(root, 'cfg', 'inside.json'), '{}');
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    fs.symlinkSync(path.join(outside, 'irq.json'), path.join(root, 'cfg', 'file-link.json'));
+    fs.symlinkSync(path.join(root, 'cfg'), path.join(tmp, 'ws-cfg-link'));
+    const warnings: string[] = [];
+    const files = (r: string, configPath: string): string[] => configFilesFor([r], { ...DEFAULT_SETTINGS, configPath }, (m) => warnings.push(m));
+    // A directory link and a file link out of the workspace are both refused.
+    assert.deepEqual(files(root, 'out/irq.json'), [path.join(root, '.irqlens.json')]);
+    assert.deepEqual(files(root, 'cfg/file-link.json'), [path.join(root, '.irqlens.json')]);
+    assert.deepEqual(files(root, 'out/not-yet.json'), [path.join(root, '.irqlens.json')]);
+    assert.equal(warnings.length, 3);
+    // A link inside the workspace, and a workspace root that is itself a link, are fine.
+    assert.deepEqual(files(root, 'cfg/inside.json'), [path.join(root, '.irqlens.json'), path.join(root, 'cfg', 'inside.json')]);
+    const linkedRoot = path.join(tmp, 'ws-cfg-link');
+    assert.deepEqual(files(linkedRoot, 'inside.json'), [path.join(linkedRoot, '.irqlens.json'), path.join(linkedRoot, 'inside.json')]);
+    assert.equal(warnings.length, 3);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('config problems point at the key their JSON path names, and the bad file is left out', () => {
   const text = ['{', '  "entryPoints": [', '    { "function": "a", "context": "hardirq" },', '    { "function": "b", "context": "irq" }', '  ],', '  "rules": { "sleep-in-atomic": false }', '}'].join('\n');
   const cases: Array<[string, number, number]> = [
@@ -95,6 +126,23 @@ test('publishing sends only changed files and clears files that no longer have d
   publisher.publish(new Map([['a', [d('x')]], ['b', [d('z')]]]));
   publisher.publish(new Map([['b', [d('z')]]]));
   assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 1], ['a', 0]]);
+});
+
+test('an edited document gets its diagnostics again, with its version, even when they did not change', () => {
+  const sent: Array<[string, number, number | undefined]> = [];
+  const publisher = new DiagnosticsPublisher((uri, ds, version) => sent.push([uri, ds.length, version]));
+  const d: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'x' };
+  publisher.publish(new Map([['a', [d]]]));
+  publisher.publish(new Map([['a', [d]]]), new Map([['a', 2], ['clean', 7]]));
+  publisher.publish(new Map(), new Map([['a', 3], ['clean', 8]]));
+  publisher.publish(new Map(), new Map());
+  assert.deepEqual(sent, [
+    ['a', 1, undefined],
+    ['a', 1, 2],
+    ['clean', 0, 7],
+    ['a', 0, 3],
+    ['clean', 0, 8],
+  ]);
 });
 
 test('irqlens lsp arguments: a transport is required; the parser is wasm unless native is asked for', () => {

@@ -29,6 +29,8 @@ type ProgressValue = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDonePr
 export class LspTestClient {
   readonly connection: MessageConnection;
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** The document version each URI's last diagnostics answered, when the server said. */
+  readonly diagnosticVersions = new Map<string, number>();
   readonly progress: ProgressValue[] = [];
   readonly logs: string[] = [];
   readonly registrations: string[] = [];
@@ -49,6 +51,8 @@ export class LspTestClient {
     this.process.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p.diagnostics);
+      if (p.version !== undefined) this.diagnosticVersions.set(p.uri, p.version);
+      else this.diagnosticVersions.delete(p.uri);
       this.wake();
     });
     this.connection.onNotification('$/progress', (p: { token: string | number; value: ProgressValue }) => {

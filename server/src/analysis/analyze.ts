@@ -57,6 +57,50 @@ export interface PhaseTimes {
   findings: number;
 }
 
+/** What the phases before the findings produce. */
+export interface Phases {
+  symbols: Symbols;
+  pointsTo: PointsTo;
+  entries: Entry[];
+  flow: FlowContext;
+  propagation: Propagation;
+  times: Omit<PhaseTimes, 'findings'>;
+}
+
+/**
+ * The phases before the findings, one step per phase: a caller that must stay responsive
+ * (the language server) can yield between steps and give up when the input went stale.
+ */
+export function* analysisPhases(files: readonly FileFacts[], kernel: KernelIndex): Generator<void, Phases, void> {
+  let t = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const d = now - t;
+    t = now;
+    return d;
+  };
+  const symbolTable = new Symbols(files);
+  const symbols = lap();
+  yield;
+  const fileStores = files.flatMap((f) => f.stores.map((store) => ({ file: f.path, store })));
+  const pointsToGraph = new PointsTo(symbolTable, fileStores);
+  const pointsTo = lap();
+  yield;
+  const entryList = findEntries(files, symbolTable, pointsToGraph, kernel);
+  const entries = lap();
+  yield;
+  const flow = { kernel, symbols: symbolTable };
+  const propagation = propagate(flow, pointsToGraph, entryList);
+  return { symbols: symbolTable, pointsTo: pointsToGraph, entries: entryList, flow, propagation, times: { symbols, pointsTo, entries, propagate: lap() } };
+}
+
+function runToEnd<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 export class Analysis {
   readonly times: PhaseTimes;
   readonly symbols: Symbols;
@@ -66,29 +110,29 @@ export class Analysis {
   readonly findings: Finding[];
   private readonly flow: FlowContext;
 
+  /** `phases` when already computed (analysisPhases, or `reusedPhases` of an earlier analysis). */
   constructor(
     readonly files: readonly FileFacts[],
     readonly kernel: KernelIndex,
+    phases: Phases = runToEnd(analysisPhases(files, kernel)),
   ) {
-    let t = performance.now();
-    const lap = (): number => {
-      const now = performance.now();
-      const d = now - t;
-      t = now;
-      return d;
-    };
-    this.symbols = new Symbols(files);
-    const symbols = lap();
-    const fileStores = files.flatMap((f) => f.stores.map((store) => ({ file: f.path, store })));
-    this.pointsTo = new PointsTo(this.symbols, fileStores);
-    const pointsTo = lap();
-    this.entries = findEntries(files, this.symbols, this.pointsTo, kernel);
-    const entries = lap();
-    this.flow = { kernel, symbols: this.symbols };
-    this.propagation = propagate(this.flow, this.pointsTo, this.entries);
-    const propagated = lap();
-    this.findings = [...this.propagation.hits.values()].map((hits) => this.finding(hits)).sort(compareFindings);
-    this.times = { symbols, pointsTo, entries, propagate: propagated, findings: lap() };
+    ({ symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation: this.propagation } = phases);
+    const t = performance.now();
+    this.findings = this.allFindings();
+    this.times = { ...phases.times, findings: performance.now() - t };
+  }
+
+  /**
+   * This analysis's phases, for an analysis of the same facts whose positions alone have
+   * moved since (see incremental.ts): only the findings, whose ids and order are made from
+   * positions, are computed again.
+   */
+  reusedPhases(): Phases {
+    return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation: this.propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: 0 } };
+  }
+
+  private allFindings(): Finding[] {
+    return [...this.propagation.hits.values()].map((hits) => this.finding(hits)).sort(compareFindings);
   }
 
   private finding(hits: Hit[]): Finding {

@@ -56,14 +56,15 @@ export async function cliParser(): Promise<CParser> {
 function timed(parser: CParser, times: ExtractTimes): CParser {
   return {
     backend: parser.backend,
-    parse: (text, budgetMs) => {
+    parse: (text, budgetMs, oldTree) => {
       const t = performance.now();
       try {
-        return parser.parse(text, budgetMs);
+        return parser.parse(text, budgetMs, oldTree);
       } finally {
         times.parse += performance.now() - t;
       }
     },
+    edit: (tree, edit) => parser.edit(tree, edit),
     release: (tree) => parser.release(tree),
   };
 }

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { EMPTY_CONFIG, parseConfig, type ConfigError, type IrqlensConfig } from '../kernel';
 import type { IrqlensSettings } from './protocol';
-import { isInside } from './uris';
+import { isInside, realPath } from './uris';
 
 export const CONFIG_FILE = '.irqlens.json';
 
@@ -27,13 +27,15 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
 }
 
-/** The configuration files for `roots`: each root's `.irqlens.json`, then the setting's file if it stays inside a root. */
+/** The configuration files for `roots`: each root's `.irqlens.json`, then the setting's file if it stays inside a root (symbolic links resolved). */
 export function configFilesFor(roots: readonly string[], settings: IrqlensSettings, warn: (message: string) => void): string[] {
   const files = roots.map((r) => path.join(r, CONFIG_FILE));
   if (settings.configPath !== '' && roots.length > 0) {
     const extra = path.resolve(roots[0], settings.configPath);
-    // A workspace setting must not make the server read files elsewhere on the machine.
-    if (roots.some((r) => isInside(r, extra))) files.push(extra);
+    // A workspace setting must not make the server read files elsewhere on the machine,
+    // neither by `..` nor through a symbolic link: both sides are compared as real paths.
+    const real = realPath(extra);
+    if (roots.some((r) => isInside(realPath(r), real))) files.push(extra);
     else warn(`irqlens.configPath ${settings.configPath} is outside the workspace; ignored`);
   }
   return [...new Set(files)];

@@ -102,23 +102,26 @@ export function allDiagnostics(analysis: Analysis, state: WorkspaceState, uris: 
 /**
  * Sends only what changed since the last publication, and an empty list for a file that
  * had diagnostics and has none now (LSP clients keep a file's last list until replaced).
+ * Documents edited since the last publication (`edited`: URI to version) are always sent,
+ * with their version, so the editor knows which version the list answers.
  */
 export class DiagnosticsPublisher {
   private readonly last = new Map<string, string>();
 
-  constructor(private readonly send: (uri: string, diagnostics: Diagnostic[]) => void) {}
+  constructor(private readonly send: (uri: string, diagnostics: Diagnostic[], version?: number) => void) {}
 
-  publish(byUri: Map<string, Diagnostic[]>): void {
+  publish(byUri: Map<string, Diagnostic[]>, edited: ReadonlyMap<string, number> = new Map()): void {
     for (const [uri, diagnostics] of byUri) {
       const key = JSON.stringify(diagnostics);
-      if (this.last.get(uri) === key) continue;
+      if (this.last.get(uri) === key && !edited.has(uri)) continue;
       this.last.set(uri, key);
-      this.send(uri, diagnostics);
+      this.send(uri, diagnostics, edited.get(uri));
     }
-    for (const uri of [...this.last.keys()]) {
-      if (byUri.has(uri)) continue;
+    const cleared = [...this.last.keys()].filter((uri) => !byUri.has(uri));
+    for (const uri of cleared) {
       this.last.delete(uri);
-      this.send(uri, []);
+      this.send(uri, [], edited.get(uri));
     }
+    for (const [uri, version] of edited) if (!byUri.has(uri) && !cleared.includes(uri)) this.send(uri, [], version);
   }
 }

@@ -55,7 +55,11 @@ export interface ServerOptions {
   /** wasm by default: VS Code's extension host is Electron, whose ABI native modules would have to match. */
   parser: Backend;
   reader: FileReader;
-  /** Milliseconds to wait after an edit before re-analysing, so that typing is not analysed keystroke by keystroke. */
+  /**
+   * The longest wait after an edit before re-analysing, so that typing into a workspace
+   * whose analysis is slow is not analysed keystroke by keystroke. The wait is never
+   * longer than the last analysis took: waiting longer than the work gains nothing.
+   */
   debounceMs?: number;
   /** Where the fact cache is for these workspace folders; without it, nothing is cached (in-process tests). */
   cacheDir?: (roots: readonly string[]) => CacheDirChoice;
@@ -75,7 +79,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   };
   const uris = new UriMap();
   const documents = new TextDocuments(TextDocument);
-  const publisher = new DiagnosticsPublisher((uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }));
+  const publisher = new DiagnosticsPublisher((uri, diagnostics, version) => void connection.sendDiagnostics({ uri, diagnostics, ...(version === undefined ? {} : { version }) }));
+  /** Documents edited since the last publication: their diagnostics are sent again, with this version. */
+  const edited = new Map<string, number>();
+  /** How long the last re-analysis for a publication took, in milliseconds. */
+  let lastAnalysisMs = 0;
   const workers = new Set<Worker>();
   let state: WorkspaceState | undefined;
   let factCache: CachedFacts | undefined;
@@ -88,6 +96,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   /** The last index run's counts, for the status notification. */
   let indexed = { done: 0, total: 0 };
   let publishTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every schedulePublish, so an older one's pending check does not schedule. */
+  let publishTicket = 0;
   let shuttingDown = false;
 
   /** Runs a handler, logging and answering `fallback` when it fails, when there is no workspace yet, or when cancelled. */
@@ -135,23 +145,41 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   async function publishNow(s: WorkspaceState): Promise<void> {
     const revision = s.revision;
+    const started = performance.now();
     const analysis = await s.analysis();
+    lastAnalysisMs = performance.now() - started;
     // A newer change arrived while the parser was loading: its own publish will follow.
     if (s.revision !== revision || shuttingDown) return;
-    publisher.publish(allDiagnostics(analysis, s, uris));
+    const versions = new Map([...edited].filter(([uri]) => documents.get(uri) !== undefined));
+    edited.clear();
+    publisher.publish(allDiagnostics(analysis, s, uris), versions);
     const status: IndexStatus = { state: indexRuns > 0 ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }
 
-  /** Debounced re-analysis and publication; every call restarts the wait, so only the last revision is analysed. */
+  /**
+   * Re-analysis and publication after a change. An edit that only moved code (analysis
+   * reused) is answered at once; any other waits for typing to pause, at most as long as
+   * the last analysis took. Every call supersedes the previous one.
+   */
   function schedulePublish(): void {
     if (!state || shuttingDown) return;
     const s = state;
+    const ticket = ++publishTicket;
     if (publishTimer) clearTimeout(publishTimer);
-    publishTimer = setTimeout(() => {
-      publishTimer = undefined;
-      publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+    publishTimer = undefined;
+    s.analysisIsCheap()
+      .catch(() => false)
+      .then((cheap) => {
+        if (ticket !== publishTicket || shuttingDown) return;
+        publishTimer = setTimeout(
+          () => {
+            publishTimer = undefined;
+            publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
+          },
+          cheap ? 0 : Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs),
+        );
+      });
   }
 
   async function pullSettings(s: WorkspaceState): Promise<{ reindex: boolean }> {
@@ -266,6 +294,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const file = uris.toPath(e.document.uri);
       if (!file) return;
       s.setDocText(file, e.document.getText());
+      if (s.isTracked(file)) edited.set(e.document.uri, e.document.version);
       if (s.isConfigFile(file)) s.reloadConfig();
       schedulePublish();
     }),

@@ -4,6 +4,7 @@
  * differently from Node), so the URI a client used for a file is remembered and reused
  * when the server talks about that file.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 
@@ -31,4 +32,19 @@ export class UriMap {
 export function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * `p` with every symbolic link resolved. A path that does not exist (yet) keeps its missing
+ * tail on the resolved real path of its deepest existing ancestor, so a link anywhere
+ * above it still counts.
+ */
+export function realPath(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync.native(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realPath(parent), path.basename(abs));
+  }
 }

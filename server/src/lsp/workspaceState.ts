@@ -3,14 +3,16 @@
  * facts (open documents override disk), the merged configuration, and the analysis of all
  * of it, recomputed when the revision counter says something changed.
  *
- * Only the changed file is re-parsed; the analysis itself is re-run whole, which is fast on
- * driver-sized workspaces. Every change bumps `revision`, so work started for an older
- * revision can see that it is stale and drop its result.
+ * Only the changed file is re-parsed, an open document incrementally (DocumentParse keeps its
+ * tree and function facts); an edit that only moved positions reuses the previous analysis
+ * (analysis/incremental.ts), any other is analysed whole. Every change bumps `revision`, so
+ * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
-import { analyze, selectSources, type Analysis, type FileReader } from '../analysis';
+import { canReuse, reanalyzeUnlessStale, selectSources, type Analysis, type FileReader } from '../analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
-import { emptyFacts, factsFromBytes, factsFromText, type CParser, type FileFacts } from '../syntax';
+import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
+import { DocumentParse } from '../syntax/incremental';
 import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
 import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
 import { isInside } from './uris';
@@ -46,6 +48,8 @@ const utf8 = new TextDecoder('utf-8');
 /** How a file on disk becomes facts: `factsFromBytes`, or the same through the fact cache (factsProvider.ts). */
 export type FactsOf = (parser: CParser, path: string, bytes: Uint8Array) => FileFacts;
 
+const ms = (n: number): string => n.toFixed(0);
+
 export class WorkspaceState {
   private rev = 0;
   private readonly disk = new Map<string, FileFacts>();
@@ -54,10 +58,16 @@ export class WorkspaceState {
   /** Files the selection left out on purpose (Kbuild, maxFiles): not analysed even when open. */
   private skippedSet = new Set<string>();
   private readonly open = new Map<string, OpenDoc>();
+  /** Each open document's parse, kept across its versions. */
+  private readonly parses = new Map<string, DocumentParse>();
   /** Disk files whose facts must be re-read at the next analysis (changed on disk, or closed in the editor). */
   private readonly dirtyDisk = new Set<string>();
   private readonly diskLines = new Map<string, string[]>();
   private cache?: { revision: number; analysis: Analysis };
+  /** Files re-parsed, and the time it took, since the last analysis was logged. */
+  private parsing = { files: 0, ms: 0 };
+  /** The analysis under way, if any: callers share it. */
+  private running?: Promise<Analysis>;
   private indexRun = 0;
   private settingsValue: IrqlensSettings = DEFAULT_SETTINGS;
   private loaded: LoadedConfig = { config: EMPTY_CONFIG, files: [], problems: [] };
@@ -144,6 +154,8 @@ export class WorkspaceState {
 
   closeDoc(p: string): void {
     if (!this.open.delete(p)) return;
+    this.parses.get(p)?.dispose();
+    this.parses.delete(p);
     // The buffer may have been closed without saving: go back to what is on disk.
     this.dirtyDisk.add(p);
     this.diskLines.delete(p);
@@ -231,11 +243,55 @@ export class WorkspaceState {
 
   // ---- analysis ------------------------------------------------------------------
 
-  /** The analysis of the current revision: re-parses what changed, then re-analyses. */
-  async analysis(): Promise<Analysis> {
+  /**
+   * The analysis of the current revision: re-parses what changed, then re-analyses. One
+   * analysis runs at a time, shared by every caller; it yields between phases and, when a
+   * change arrives meanwhile, drops its work and starts on the new revision.
+   */
+  analysis(): Promise<Analysis> {
+    if (this.cache && this.cache.revision === this.rev) return Promise.resolve(this.cache.analysis);
+    this.running ??= this.analyseLatest().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async analyseLatest(): Promise<Analysis> {
+    for (;;) {
+      const revision = this.rev;
+      const { files } = await this.currentFiles();
+      if (this.rev !== revision) continue;
+      const started = Date.now();
+      const result = await reanalyzeUnlessStale(this.cache?.analysis, files, this.kernel, () => this.rev !== revision);
+      if (!result) {
+        this.log.info(`analysis of revision ${revision} dropped after ${Date.now() - started} ms: revision ${this.rev} arrived`);
+        continue;
+      }
+      const { analysis, reused } = result;
+      // On reuse the previous facts, with positions moved, are the analysis's: keep those.
+      if (reused) for (const f of analysis.files) this.keepFacts(f);
+      const t = analysis.times;
+      const phases = reused ? 'positions moved, analysis reused' : `symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
+      this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${this.parsing.files} files in ${ms(this.parsing.ms)} ms since the last analysis): ${analysis.findings.length} findings`);
+      this.parsing = { files: 0, ms: 0 };
+      this.cache = { revision, analysis };
+      if (this.rev === revision) return analysis;
+    }
+  }
+
+  /**
+   * Whether the current revision's analysis is at hand or cheap: cached, or only positions
+   * moved since the last one. Parses what changed to tell (the analysis would parse it anyway).
+   */
+  async analysisIsCheap(): Promise<boolean> {
+    if (this.cache?.revision === this.rev) return true;
+    if (!this.cache) return false;
+    const previous = this.cache.analysis;
+    return canReuse(previous, (await this.currentFiles()).files, this.kernel);
+  }
+
+  /** Every tracked file's facts at the current revision, parsing what changed since the last call. */
+  private async currentFiles(): Promise<{ files: FileFacts[] }> {
     const parser = await this.parser;
-    if (this.cache && this.cache.revision === this.rev) return this.cache.analysis;
-    const parseStarted = Date.now();
+    const started = performance.now();
     let parsed = this.dirtyDisk.size;
     for (const p of this.dirtyDisk) {
       if (this.open.has(p)) continue;
@@ -247,20 +303,24 @@ export class WorkspaceState {
     const openFacts = (p: string): FileFacts => {
       const doc = this.open.get(p);
       if (!doc) return emptyFacts(p, []);
-      if (!doc.facts) parsed++;
-      return (doc.facts ??= factsFromText(parser, p, doc.text));
+      if (doc.facts) return doc.facts;
+      parsed++;
+      let parse = this.parses.get(p);
+      if (!parse) this.parses.set(p, (parse = new DocumentParse(parser, p)));
+      return (doc.facts = parse.update(doc.text));
     };
     for (const p of this.selected) {
       const facts = this.open.has(p) ? openFacts(p) : this.disk.get(p);
       if (facts) files.push(facts);
     }
     for (const p of this.open.keys()) if (!this.selectedSet.has(p) && this.isTracked(p)) files.push(openFacts(p));
-    const started = Date.now();
-    const analysis = analyze(files, this.kernel);
-    this.log.info(
-      `analysed ${files.length} files at revision ${this.rev} in ${Date.now() - started} ms (re-parsed ${parsed} in ${started - parseStarted} ms): ${analysis.findings.length} findings`,
-    );
-    this.cache = { revision: this.rev, analysis };
-    return analysis;
+    this.parsing = { files: this.parsing.files + parsed, ms: this.parsing.ms + performance.now() - started };
+    return { files };
+  }
+
+  private keepFacts(f: FileFacts): void {
+    const doc = this.open.get(f.path);
+    if (doc) doc.facts = f;
+    else if (this.disk.has(f.path)) this.disk.set(f.path, f);
   }
 }

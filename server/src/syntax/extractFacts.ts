@@ -19,6 +19,7 @@ import type {
   ValueRef,
 } from './facts';
 import { FACTS_VERSION } from './facts';
+import { FunctionMemo } from './functionMemo';
 import type { SyntaxNode } from './parser';
 
 /** Beyond this nesting the walk stops descending: deeper code is counted, not analysed. */
@@ -108,6 +109,8 @@ class Extractor {
   readonly structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }> = [];
   /** Declared struct types of globals, and of the current function's params and locals. */
   private readonly globalTypes = new Map<string, string>();
+  /** The declarations that made `globalTypes`, in order: part of a function's memo key. */
+  private globalsSignature = '';
   private scope = new Map<string, string>();
   private params: string[] = [];
   /** Locals declared so far in the current function. */
@@ -118,6 +121,7 @@ class Extractor {
   constructor(
     private readonly src: string,
     private readonly cfgAt: (line: number) => Cfg,
+    private readonly memo?: FunctionMemo,
   ) {}
 
   text = (node: SyntaxNode): string => this.src.slice(node.startIndex, node.endIndex);
@@ -232,7 +236,10 @@ class Extractor {
       const nameNode = declaratorName(d);
       if (!nameNode) continue;
       const name = this.text(nameNode);
-      if (structType) this.globalTypes.set(name, structType);
+      if (structType) {
+        this.globalTypes.set(name, structType);
+        this.globalsSignature += `${name}:${structType};`;
+      }
       if (d.type !== 'init_declarator') continue;
       const value = d.childForFieldName('value');
       if (!value) continue;
@@ -290,6 +297,23 @@ class Extractor {
   // ---- functions --------------------------------------------------------------------
 
   private functionDefinition(node: SyntaxNode): void {
+    if (!this.memo) return this.extractFunction(node);
+    const key = FunctionMemo.key(this.text(node), node.startPosition.column, this.cfgAt(node.startPosition.row), this.globalsSignature);
+    const kept = this.memo.take(key, node.startPosition.row);
+    if (kept) {
+      this.functions.push(kept.facts);
+      this.tooDeep ||= kept.tooDeep;
+      return;
+    }
+    const before = { functions: this.functions.length, tooDeep: this.tooDeep };
+    this.tooDeep = false;
+    this.extractFunction(node);
+    const facts = this.functions.length > before.functions ? this.functions[this.functions.length - 1] : undefined;
+    if (facts) this.memo.keep(key, facts, this.tooDeep);
+    this.tooDeep ||= before.tooDeep;
+  }
+
+  private extractFunction(node: SyntaxNode): void {
     const declarator = findFunctionDeclarator(node.childForFieldName('declarator'));
     const nameNode = declarator ? declaratorName(declarator.childForFieldName('declarator')) : undefined;
     const body = node.childForFieldName('body');
@@ -800,9 +824,11 @@ function splitArgs(inner: string): string[] {
   return out;
 }
 
-export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg): FileFacts {
-  const x = new Extractor(text, cfgAt);
+/** With a `memo`, functions whose text did not change since its last round are copied from it, not re-extracted. */
+export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg, memo?: FunctionMemo): FileFacts {
+  const x = new Extractor(text, cfgAt, memo);
   x.topLevel(root);
+  memo?.endRound();
   const errorNodes = root.hasError ? countErrors(root) : 0;
   return {
     version: FACTS_VERSION,

@@ -13,6 +13,11 @@ export interface Pos {
   col: number;
 }
 
+/** Whether a facts value is a `Pos` (the only objects in facts with exactly these two keys). */
+export function isPos(value: object): value is Pos {
+  return 'line' in value && 'col' in value && Object.keys(value).length === 2;
+}
+
 export interface Span {
   start: Pos;
   end: Pos;

@@ -3,16 +3,16 @@
  * a file that cannot be analysed (binary, too large, a parser failure) yields empty
  * facts with a problem that says why, and the run goes on with the other files.
  */
-import { FACTS_VERSION, type FileFacts, type FileProblem } from './facts';
-import { scanConditionals, type ConditionalMap } from './conditionals';
+import { FACTS_VERSION, type Cfg, type FileFacts, type FileProblem } from './facts';
+import { scanConditionals } from './conditionals';
 import { neutraliseDialect } from './dialect';
 import { extractFromTree } from './extractFacts';
+import type { FunctionMemo } from './functionMemo';
 import { blankUnterminatedComment } from './unterminatedComment';
-import type { CParser } from './parser';
+import type { CParser, SyntaxTree } from './parser';
 
 export * from './facts';
-export { createNativeParser, createWasmParser, type CParser, type Backend, type SyntaxNode } from './parser';
-export { extractFromTree } from './extractFacts';
+export { createNativeParser, createWasmParser, type CParser, type Backend, type SyntaxNode, type TreeEdit } from './parser';
 
 /** Files larger than this are reported and skipped: no driver source comes near it. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -54,33 +54,51 @@ export function decodeSource(bytes: Uint8Array): { text: string; problems: FileP
   }
 }
 
-/**
- * The length-preserving pre-passes, in order: what tree-sitter is given for `text`
- * (exported so the parse-health benchmark looks at the same text the facts come from).
- */
-export function prepareSource(text: string): { comment: ReturnType<typeof blankUnterminatedComment>; conditionals: ConditionalMap; prepared: string } {
+/** A file's text after the length-preserving pre-passes: what the parser reads. */
+export interface PreparedText {
+  text: string;
+  cfgAt: (line: number) => Cfg;
+  /** Line of an unterminated comment, if any. */
+  commentLine?: number;
+}
+
+export function prepareText(text: string): PreparedText {
   const comment = blankUnterminatedComment(text);
   const conditionals = scanConditionals(comment.text);
-  return { comment, conditionals, prepared: neutraliseDialect(conditionals.text) };
+  const prepared = neutraliseDialect(conditionals.text);
+  return { text: prepared, cfgAt: conditionals.cfgAt, ...(comment.line === undefined ? {} : { commentLine: comment.line }) };
+}
+
+export function timeoutFacts(path: string, budgetMs: number): FileFacts {
+  return emptyFacts(path, [{ kind: 'timeout', message: `parsing took longer than ${budgetMs} ms; file skipped` }]);
+}
+
+export function parseFailedFacts(path: string, err: unknown): FileFacts {
+  const message = err instanceof Error ? err.message : String(err);
+  return emptyFacts(path, [{ kind: 'parse-failed', message: `could not parse: ${message}` }]);
+}
+
+/** Facts from a tree of `prepared`. */
+export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo): FileFacts {
+  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo);
+  if (prepared.commentLine === undefined) return facts;
+  const message = `comment opened at line ${prepared.commentLine + 1} is never closed; the rest of the file is not code`;
+  return { ...facts, problems: [{ kind: 'unterminated-comment', message }, ...facts.problems] };
 }
 
 /** Facts for one file's text; a file whose parse outlasts `budgetMs` is reported and skipped. */
 export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
   try {
-    const { comment, conditionals, prepared } = prepareSource(text);
-    const tree = parser.parse(prepared, budgetMs);
-    if (!tree) return emptyFacts(path, [{ kind: 'timeout', message: `parsing took longer than ${budgetMs} ms; file skipped` }]);
+    const prepared = prepareText(text);
+    const tree = parser.parse(prepared.text, budgetMs);
+    if (!tree) return timeoutFacts(path, budgetMs);
     try {
-      const facts = extractFromTree(tree.rootNode, prepared, path, conditionals.cfgAt);
-      if (comment.line === undefined) return facts;
-      const message = `comment opened at line ${comment.line + 1} is never closed; the rest of the file is not code`;
-      return { ...facts, problems: [{ kind: 'unterminated-comment', message }, ...facts.problems] };
+      return factsFromTree(tree, prepared, path);
     } finally {
       parser.release(tree);
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return emptyFacts(path, [{ kind: 'parse-failed', message: `could not parse: ${message}` }]);
+    return parseFailedFacts(path, err);
   }
 }
 

@@ -34,10 +34,26 @@ export interface SyntaxTree {
 
 export type Backend = 'native' | 'wasm';
 
+/** A text change as tree-sitter describes it: UTF-16 offsets and points, as both packages count them for JS strings. */
+export interface TreeEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  newEndPosition: Point;
+}
+
 export interface CParser {
   readonly backend: Backend;
-  /** The tree, or null when parsing took longer than `budgetMs` (a pathological input must not stall a run). */
-  parse(text: string, budgetMs?: number): SyntaxTree | null;
+  /**
+   * The tree, or null when parsing took longer than `budgetMs` (a pathological input must
+   * not stall a run). With `oldTree` (already `edit`ed to match `text`), tree-sitter reuses
+   * its unchanged subtrees; `oldTree` stays valid and is still the caller's to release.
+   */
+  parse(text: string, budgetMs?: number, oldTree?: SyntaxTree): SyntaxTree | null;
+  /** Shifts `tree` to match a text change, so it can be passed to `parse` as `oldTree`. */
+  edit(tree: SyntaxTree, edit: TreeEdit): void;
   /** Frees what the tree holds outside the JS heap (wasm trees live in wasm memory). */
   release(tree: SyntaxTree): void;
 }
@@ -51,7 +67,11 @@ interface NativeParser {
   setLanguage(language: unknown): void;
   setTimeoutMicros(micros: number): void;
   reset(): void;
-  parse(input: string | ((index: number) => string | null)): SyntaxTree | null;
+  parse(input: string | ((index: number) => string | null), oldTree?: SyntaxTree | null): SyntaxTree | null;
+}
+
+interface EditableTree extends SyntaxTree {
+  edit(edit: TreeEdit): void;
 }
 
 export function createNativeParser(): CParser {
@@ -66,19 +86,20 @@ export function createNativeParser(): CParser {
     backend: 'native',
     // The native binding copies a string input through a fixed-size buffer; a callback
     // input reads large files in chunks without that limit.
-    parse: (text, budgetMs) => {
+    parse: (text, budgetMs, oldTree) => {
       // 0 means "no limit" to tree-sitter, so a zero budget becomes one microsecond.
       parser.setTimeoutMicros(budgetMs === undefined ? 0 : Math.max(1, Math.round(budgetMs * 1000)));
-      const tree = parser.parse((index) => (index < text.length ? text.slice(index, index + 65536) : null));
+      const tree = parser.parse((index) => (index < text.length ? text.slice(index, index + 65536) : null), oldTree ?? null);
       // A halted parse is resumed by the next call unless reset: the next file would get this one's tree.
       if (!tree) parser.reset();
       return tree;
     },
+    edit: (tree, edit) => (tree as EditableTree).edit(edit),
     release: () => undefined,
   };
 }
 
-interface WasmTree extends SyntaxTree {
+interface WasmTree extends EditableTree {
   delete(): void;
 }
 
@@ -90,14 +111,16 @@ export async function createWasmParser(grammarWasm: string = defaultGrammarWasm(
   parser.setLanguage(language);
   return {
     backend: 'wasm',
-    parse: (text, budgetMs) => {
+    parse: (text, budgetMs, oldTree) => {
       const deadline = budgetMs === undefined ? Infinity : performance.now() + budgetMs;
       // A progress callback that returns true cancels the parse (web-tree-sitter's ParseOptions).
       const progressCallback = (() => performance.now() > deadline) as unknown as () => void;
-      const tree = parser.parse(text, null, budgetMs === undefined ? undefined : { progressCallback });
+      const old = (oldTree ?? null) as Parameters<typeof parser.parse>[1];
+      const tree = parser.parse(text, old, budgetMs === undefined ? undefined : { progressCallback });
       if (!tree) parser.reset();
       return tree ? (tree as unknown as WasmTree) : null;
     },
+    edit: (tree, edit) => (tree as WasmTree).edit(edit),
     release: (tree) => (tree as WasmTree).delete(),
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * Function facts kept from a document's previous version, so that an edit re-extracts only
+ * the functions whose text changed. Extraction, not parsing, is most of the cost of an
+ * edit on a large file (see BENCHMARKS.md, "Incremental re-analysis").
+ *
+ * A function's facts depend on its own text, its start column, the `#if` conditions of its
+ * first line and the struct types of the globals declared above it; the key holds all four,
+ * so a hit is exactly what extraction would return, moved by the rows the edit added or
+ * removed above it.
+ */
+import { isPos, type FunctionFacts } from './facts';
+
+interface Kept {
+  facts: FunctionFacts;
+  tooDeep: boolean;
+}
+
+export class FunctionMemo {
+  private previous = new Map<string, Kept>();
+  private current = new Map<string, Kept>();
+
+  static key(text: string, column: number, cfg: readonly string[], globals: string): string {
+    return `${column}\u0000${cfg.join('\u0001')}\u0000${globals}\u0000${text}`;
+  }
+
+  /** The facts kept under `key`, as a fresh copy starting at `row`. */
+  take(key: string, row: number): Kept | undefined {
+    const kept = this.previous.get(key) ?? this.current.get(key);
+    if (!kept) return undefined;
+    this.current.set(key, kept);
+    return { facts: shiftRows(kept.facts, row - kept.facts.span.start.line), tooDeep: kept.tooDeep };
+  }
+
+  /** Keeps a private copy: the facts handed out may be changed in place by later layers. */
+  keep(key: string, facts: FunctionFacts, tooDeep: boolean): void {
+    this.current.set(key, { facts: shiftRows(facts, 0), tooDeep });
+  }
+
+  /** Ends one extraction: functions that no longer exist are forgotten. */
+  endRound(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+}
+
+/** A deep copy of `value` with every position moved down by `rows`. */
+export function shiftRows<T>(value: T, rows: number): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => shiftRows(v, rows)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (isPos(value)) return { line: value.line + rows, col: value.col } as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = shiftRows(v, rows);
+  return out as T;
+}

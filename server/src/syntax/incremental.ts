@@ -1,0 +1,91 @@
+/**
+ * An open document's parse, kept between versions so that an edit re-parses only what
+ * changed: tree-sitter is given the previous tree, edited to match the new text, and
+ * reuses every subtree the edit did not touch.
+ *
+ * The edit is derived from the previous and new *prepared* texts (after the pre-passes),
+ * not from the editor's change events: a pre-pass may rewrite text away from the typed
+ * characters (a new `#if 0` blanks lines below it, a new `/*` blanks the rest of the file),
+ * and the common prefix and suffix of what the parser actually read covers all of that.
+ */
+import type { FileFacts } from './facts';
+import { FunctionMemo } from './functionMemo';
+import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, prepareText, timeoutFacts } from './index';
+import type { CParser, Point, SyntaxTree, TreeEdit } from './parser';
+
+/** The smallest edit that turns `before` into `after`: their common prefix and suffix stay. */
+export function diffEdit(before: string, after: string): TreeEdit | undefined {
+  if (before === after) return undefined;
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const startPosition = pointAt(before, prefix);
+  return {
+    startIndex: prefix,
+    oldEndIndex: before.length - suffix,
+    newEndIndex: after.length - suffix,
+    startPosition,
+    oldEndPosition: pointAt(before, before.length - suffix, prefix, startPosition),
+    newEndPosition: pointAt(after, after.length - suffix, prefix, startPosition),
+  };
+}
+
+/** Row and UTF-16 column of `index`, counting on from a known point `from` at `fromIndex`. */
+function pointAt(text: string, index: number, fromIndex = 0, from: Point = { row: 0, column: 0 }): Point {
+  let row = from.row;
+  let lineStart = fromIndex - from.column;
+  for (let i = text.indexOf('\n', fromIndex); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+export class DocumentParse {
+  private last?: { prepared: string; tree: SyntaxTree };
+  private memo = new FunctionMemo();
+
+  constructor(
+    private readonly parser: CParser,
+    private readonly path: string,
+    private readonly budgetMs: number = PARSE_BUDGET_MS,
+  ) {}
+
+  /** Facts for the document's new text; never throws, like `factsFromText`. */
+  update(text: string): FileFacts {
+    try {
+      const prepared = prepareText(text);
+      // Error recovery may go another way when subtrees are reused: a tree with errors, or
+      // one made from such a tree, could differ from a fresh parse, so those are parsed
+      // afresh (the function facts are still kept; they depend on text, not on the tree).
+      const old = this.last && !this.last.tree.rootNode.hasError ? this.last : undefined;
+      const edit = old && diffEdit(old.prepared, prepared.text);
+      if (old && edit) this.parser.edit(old.tree, edit);
+      let tree = this.parser.parse(prepared.text, this.budgetMs, old?.tree);
+      if (tree && old && tree.rootNode.hasError) {
+        this.parser.release(tree);
+        tree = this.parser.parse(prepared.text, this.budgetMs);
+      }
+      this.releaseTree();
+      if (!tree) return timeoutFacts(this.path, this.budgetMs);
+      this.last = { prepared: prepared.text, tree };
+      return factsFromTree(tree, prepared, this.path, this.memo);
+    } catch (err) {
+      this.dispose();
+      return parseFailedFacts(this.path, err);
+    }
+  }
+
+  /** Frees the kept tree (wasm trees live outside the JS heap) and forgets the kept functions. */
+  dispose(): void {
+    this.releaseTree();
+    this.memo = new FunctionMemo();
+  }
+
+  private releaseTree(): void {
+    if (this.last) this.parser.release(this.last.tree);
+    this.last = undefined;
+  }
+}

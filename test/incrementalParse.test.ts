@@ -1,0 +1,114 @@
+/**
+ * An open document re-parsed through DocumentParse (tree-sitter's edit API on the old tree,
+ * function facts kept across versions) must give exactly the facts a fresh parse of the same
+ * text gives, on both backends, whatever the edits: typing, deleting, unbalanced braces,
+ * comments and `#if 0` opened and closed, non-ASCII text.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { mulberry32, pick, type Rng } from '../server/src/sim/prng';
+import { createWasmParser, factsFromText, type CParser } from '../server/src/syntax';
+import { DocumentParse, diffEdit } from '../server/src/syntax/incremental';
+import { FIXTURES, parser } from './support/fixtures';
+
+const SNIPPETS = [
+  '\n',
+  ' ',
+  'x',
+  ';',
+  '{',
+  '}',
+  '/*',
+  '*/',
+  '\n#if 0\n',
+  '\n#endif\n',
+  '\n#ifdef CONFIG_SMP\n',
+  'msleep(10);\n',
+  '\tsmp_call_function(fn, NULL, 1);\n',
+  '\nstatic void added(int a) { mutex_lock(&m); }\n',
+  '\nstatic struct ops o = { .handler = added };\n',
+  'é€',
+];
+
+/** One random edit: insert a snippet, delete a short range, or both. */
+function randomEdit(rng: Rng, text: string): string {
+  const at = pick(rng, text.length + 1);
+  const kind = pick(rng, 3);
+  const cut = kind === 0 ? 0 : Math.min(text.length - at, pick(rng, 40));
+  const insert = kind === 1 ? '' : SNIPPETS[pick(rng, SNIPPETS.length)];
+  return text.slice(0, at) + insert + text.slice(at + cut);
+}
+
+/** A few fixtures concatenated: documents with many functions, structs and globals. */
+function documents(): Array<{ name: string; text: string }> {
+  const dirs = fs.readdirSync(path.join(FIXTURES, 'analysis')).sort();
+  const out: Array<{ name: string; text: string }> = [];
+  for (let i = 0; i < dirs.length; i += 8) {
+    const group = dirs.slice(i, i + 8);
+    const text = group
+      .flatMap((d) => fs.readdirSync(path.join(FIXTURES, 'analysis', d)).filter((f) => f.endsWith('.c')).map((f) => fs.readFileSync(path.join(FIXTURES, 'analysis', d, f), 'utf8')))
+      .join('\n');
+    out.push({ name: group.join('+'), text });
+  }
+  return out;
+}
+
+async function checkBackend(incremental: CParser, fresh: CParser): Promise<void> {
+  const rng = mulberry32(20261124);
+  const docs = documents();
+  assert.ok(docs.length >= 5, 'fixture documents found');
+  for (const doc of docs) {
+    const parse = new DocumentParse(incremental, doc.name);
+    let text = doc.text;
+    try {
+      for (let step = 0; step < 40; step++) {
+        assert.deepEqual(parse.update(text), factsFromText(fresh, doc.name, text), `${doc.name}, edit ${step}`);
+        text = randomEdit(rng, text);
+      }
+    } finally {
+      parse.dispose();
+    }
+  }
+}
+
+test('incremental re-parses give the facts of a fresh parse (native)', async () => {
+  await checkBackend(parser(), parser());
+});
+
+test('incremental re-parses give the facts of a fresh parse (wasm)', async () => {
+  await checkBackend(await createWasmParser(), await createWasmParser());
+});
+
+test('a document moved down by lines keeps its function facts, moved', () => {
+  const body = 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n';
+  const parse = new DocumentParse(parser(), 'a.c');
+  const before = parse.update(body);
+  const after = parse.update(`/* one\n two */\n${body}`);
+  assert.equal(after.functions[0].span.start.line, before.functions[0].span.start.line + 2);
+  assert.deepEqual(after, factsFromText(parser(), 'a.c', `/* one\n two */\n${body}`));
+  parse.dispose();
+});
+
+test('the tree edit spans exactly the changed characters, in UTF-16 units and rows', () => {
+  assert.equal(diffEdit('same', 'same'), undefined);
+  assert.deepEqual(diffEdit('ab\ncd\nef', 'ab\ncXYd\nef'), {
+    startIndex: 4,
+    oldEndIndex: 4,
+    newEndIndex: 6,
+    startPosition: { row: 1, column: 1 },
+    oldEndPosition: { row: 1, column: 1 },
+    newEndPosition: { row: 1, column: 3 },
+  });
+  assert.deepEqual(diffEdit('é\nab', 'é\nb'), {
+    startIndex: 2,
+    oldEndIndex: 3,
+    newEndIndex: 2,
+    startPosition: { row: 1, column: 0 },
+    oldEndPosition: { row: 1, column: 1 },
+    newEndPosition: { row: 1, column: 0 },
+  });
+  // A repeated character: the common suffix must not overlap the common prefix.
+  assert.deepEqual(diffEdit('aa', 'aaa')?.startIndex, 2);
+});
