@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the simulator beside SPIN on the same models, the kernel corpus
- * benchmark, and the recall benchmark. Usage:
- *   node out/bench/run.js [sim] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
+ * benchmark, the recall benchmark, and the language server's memory over a 10,000-edit soak. Usage:
+ *   node out/bench/run.js [sim] [soak] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
  * (default: sim drivers). With `health`, the subdirectories get the parse-health report
- * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes .cache/bench/<name>.json (and sim.md, recall.md) and
+ * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes .cache/bench/<name>.json (and sim.md, recall.md, soak.json) and
  * prints a summary per item.
  */
 import * as fs from 'fs';
@@ -13,6 +13,7 @@ import { createWasmParser } from '../server/src/syntax';
 import { healthMarkdown, parseHealth } from './parseHealth';
 import { runRecall } from './recall';
 import { recallMarkdown } from './recall/report';
+import { runSoak } from './lspSoak';
 import { runSimBench } from './sim';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -52,7 +53,14 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(out, 'sim.md'), sim.markdown);
     process.stdout.write(`${sim.markdown}\n`);
   }
-  const subdirs = wanted.filter((w) => !['sim', 'recall', 'health'].includes(w));
+  if (wanted.includes('soak')) {
+    const soak = await runSoak((line: string) => process.stderr.write(`${line}\n`));
+    fs.writeFileSync(path.join(out, 'soak.json'), JSON.stringify(soak, null, 2));
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    process.stdout.write(`soak: RSS growth ${pct(soak.rssGrowth)} (heap ${pct(soak.heapGrowth)}) from 1000 to ${soak.samples[soak.samples.length - 1].edits} edits in ${soak.seconds.toFixed(0)} s: ${soak.pass ? 'pass' : 'FAIL'} (< 10%)\n`);
+    if (!soak.pass) process.exitCode = 1;
+  }
+  const subdirs = wanted.filter((w) => !['sim', 'soak', 'recall', 'health'].includes(w));
   if (wanted.includes('health')) {
     const parser = await createWasmParser();
     const dirs = subdirs.length > 0 ? subdirs : ['drivers', 'kernel', 'mm', 'arch/x86/kernel'];
