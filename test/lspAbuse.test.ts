@@ -243,6 +243,41 @@ test('500 files opened and closed: none keeps diagnostics, and the server still 
   await assertStillServing();
 });
 
+test('HTML, script and javascript: links in a file name, strings and comments stay escaped text in every hover', async () => {
+  const rel = '<img src=x onerror=alert(1)> [x](javascript:alert(2)).c';
+  const text = [
+    '/* </script><script>alert(3)</script> [click](javascript:alert(4)) <img src=x onerror=alert(5)> */',
+    '#include <linux/interrupt.h>',
+    'static irqreturn_t evil_irq(int irq, void *dev)',
+    '{',
+    '\tpr_info("<img src=x onerror=alert(6)> [y](javascript:alert(7)) </script>");',
+    '\tmsleep(1); // <b>bold</b> [z](javascript:alert(8))',
+    '\treturn IRQ_HANDLED;',
+    '}',
+    'int evil_probe(void) { return request_irq(1, evil_irq, 0, "<script>alert(9)</script>", 0); }',
+    '',
+  ].join('\n');
+  const uri = uriOf(file(rel));
+  await rpc().sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+  const d = await client.waitFor('the finding in the oddly named file', () => client.diagnosticsOf(file(rel)).find((x) => x.code === 'sleep-in-atomic'));
+  assert.match(d.message, /^msleep\(\) may run in hardirq context \(IRQ handler evil_irq/);
+  const values: string[] = [];
+  const lines = text.split('\n');
+  for (let line = 0; line < lines.length; line++) {
+    for (const m of lines[line].matchAll(/\w+/g)) {
+      const h = await hoverAt(rel, line, m.index ?? 0);
+      if (h) values.push((h.contents as MarkupContent).value);
+    }
+  }
+  assert.ok(values.some((v) => /evil\\_irq/.test(v)), 'hovers were answered');
+  for (const v of values) {
+    assert.doesNotMatch(v, /<[a-z/!]/i, v);
+    // A Markdown link or image needs an unescaped `](`.
+    assert.doesNotMatch(v, /(^|[^\\])\]\(/, v);
+  }
+  await rpc().sendNotification('textDocument/didClose', { textDocument: { uri } });
+});
+
 test('every long request cancelled at once is answered with RequestCancelled or a result', async () => {
   const all = await rpc().sendRequest<FindingInfo[]>('irqlens/findings', {});
   const xcall = all.find((f) => f.callee === 'smp_call_function');
