@@ -41,10 +41,9 @@ function runInWorker(job: SimJob, token: CancellationToken | undefined, active: 
       settled = true;
       clearTimeout(timer);
       active.delete(worker);
-      if (!r.ok) {
-        // Said once the thread is really gone, so a cancelled search is seen to stop, not only to be answered.
-        void worker.terminate().then(() => log.info(`simulation of ${job.finding.id} stopped: ${r.error}`));
-      } else void worker.terminate();
+      const stopped = worker.terminate();
+      // Said once the thread is really gone, so a cancelled search is seen to stop, not only to be answered.
+      if (!r.ok) void stopped.then(() => log.info(`simulation of ${job.finding.id} stopped: ${r.error}`));
       resolve(r);
     };
     const deadline = job.timeLimitMs + GRACE_MS;
