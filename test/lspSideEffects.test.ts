@@ -126,19 +126,30 @@ test('nothing in the workspace was written, created, renamed or removed; no work
   assert.deepEqual(editRequests, []);
 });
 
-test('no server or client source imports a network or process module, or calls fetch', () => {
-  const FORBIDDEN = /\bfrom '(node:)?(child_process|net|tls|http|https|http2|dns|dgram|undici)'|require\('(node:)?(child_process|net|tls|http|https|http2|dns|dgram)'\)|\bfetch\(|new WebSocket\b|XMLHttpRequest/;
+/** Lines of the TypeScript sources under `bases` that match `pattern`, as `file:line: text`. */
+function sourceLinesMatching(bases: readonly string[], pattern: RegExp): string[] {
   const offenders: string[] = [];
-  for (const base of ['server/src', 'client/src', 'client/media']) {
+  for (const base of bases) {
     for (const entry of fs.readdirSync(path.join(ROOT, base), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !/\.ts$/.test(entry.name)) continue;
       const p = path.join(entry.parentPath, entry.name);
       fs.readFileSync(p, 'utf8')
         .split('\n')
         .forEach((text, i) => {
-          if (FORBIDDEN.test(text)) offenders.push(`${path.relative(ROOT, p)}:${i + 1}: ${text.trim()}`);
+          if (pattern.test(text)) offenders.push(`${path.relative(ROOT, p)}:${i + 1}: ${text.trim()}`);
         });
     }
   }
-  assert.deepEqual(offenders, []);
+  return offenders;
+}
+
+test('no server or client source imports a network or process module, or calls fetch', () => {
+  const network = /\bfrom '(node:)?(child_process|net|tls|http|https|http2|dns|dgram|undici)'|require\('(node:)?(child_process|net|tls|http|https|http2|dns|dgram)'\)|\bfetch\(|new WebSocket\b|XMLHttpRequest/;
+  assert.deepEqual(sourceLinesMatching(['server/src', 'client/src', 'client/media'], network), []);
+});
+
+test('the extension has no code path that edits, saves or writes a file', () => {
+  // Quick fixes would come from the server as code actions the user picks; the client itself never edits.
+  const writes = /applyEdit|WorkspaceEdit|workspace\.fs\.|writeFile|\.save\(\)|from '(node:)?fs'/;
+  assert.deepEqual(sourceLinesMatching(['client/src', 'client/media'], writes), []);
 });
