@@ -13,7 +13,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import type { CallHierarchyItem, Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { analyze } from '../server/src/analysis';
+import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../server/src/kernel';
 import { FrameSplitter, MAX_FRAME_BYTES } from '../server/src/lsp/frames';
+import { runSimJob } from '../server/src/lsp/simJob';
+import { factsFromText } from '../server/src/syntax';
+import { parser } from './support/fixtures';
 import type { FindingInfo, SimulateResult } from '../server/src/lsp/protocol';
 import { LspTestClient, uriOf } from './support/lspClient';
 
@@ -113,6 +118,19 @@ test('the frame splitter drops malformed headers and oversized lengths, and read
       assert.equal(dropped.length > 0, drops, `${JSON.stringify(input)}: ${dropped.join('; ')}`);
     }
   }
+});
+
+test('the same exploding job stops at its memory estimate, with a verdict that says so', () => {
+  const files = [factsFromText(parser(), '/ws/explode.c', EXPLODE)];
+  const finding = analyze(files, new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG)).findings.find((f) => f.callee === 'smp_call_function');
+  assert.ok(finding);
+  const r = runSimJob({ finding, files, config: EMPTY_CONFIG, cpus: 8, timeLimitMs: 600_000, maxMemoryBytes: 4 * 1024 * 1024 });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  const after = r.whatIf?.after;
+  assert.ok(after);
+  assert.equal(after.verdict.kind, 'no-deadlock');
+  assert.equal(after.verdict.exhaustive, false);
+  assert.equal(after.verdict.limit, 'memory');
 });
 
 test('requests during indexing, cancelled at once, get RequestCancelled or a result', async () => {
