@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the simulator beside SPIN on the same models, the editor's edit-to-
- * diagnostics latency, the kernel corpus benchmark, and the recall benchmark. Usage:
- *   node out/bench/run.js [sim] [latency] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
+ * diagnostics latency, the kernel corpus benchmark, the recall benchmark, and the language
+ * server's memory over a 10,000-edit soak. Usage:
+ *   node out/bench/run.js [sim] [latency] [soak] [recall [--seed=N] [--count=N] [--pointer-count=N]] [health] [kernel-subdir... [--jobs=N]]
  * (default: sim drivers). With `health`, the subdirectories get the parse-health report
  * (default: drivers kernel mm arch/x86/kernel) instead of the kernel benchmark. Writes
- * .cache/bench/<name>.json (and sim.md, latency.md, recall.md) and prints a summary per item.
+ * .cache/bench/<name>.json (and sim.md, latency.md, recall.md, soak.json) and prints a summary per item.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,6 +15,7 @@ import { latencyGenerated, latencyKernel, latencyMarkdown } from './latency';
 import { healthMarkdown, parseHealth } from './parseHealth';
 import { runRecall } from './recall';
 import { recallMarkdown } from './recall/report';
+import { runSoak } from './lspSoak';
 import { runSimBench } from './sim';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -64,7 +66,14 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(out, 'latency.md'), markdown);
     process.stdout.write(`${markdown}\n`);
   }
-  const subdirs = wanted.filter((w) => !['sim', 'latency', 'recall', 'health'].includes(w));
+  if (wanted.includes('soak')) {
+    const soak = await runSoak(log);
+    fs.writeFileSync(path.join(out, 'soak.json'), JSON.stringify(soak, null, 2));
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    process.stdout.write(`soak: RSS growth ${pct(soak.rssGrowth)} (heap ${pct(soak.heapGrowth)}) from 1000 to ${soak.samples[soak.samples.length - 1].edits} edits in ${soak.seconds.toFixed(0)} s: ${soak.pass ? 'pass' : 'FAIL'} (< 10%)\n`);
+    if (!soak.pass) process.exitCode = 1;
+  }
+  const subdirs = wanted.filter((w) => !['sim', 'latency', 'soak', 'recall', 'health'].includes(w));
   if (wanted.includes('health')) {
     const parser = await createWasmParser();
     const dirs = subdirs.length > 0 ? subdirs : ['drivers', 'kernel', 'mm', 'arch/x86/kernel'];

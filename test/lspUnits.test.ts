@@ -48,8 +48,9 @@ test('settings: each bad field falls back on its own default', () => {
   const cases: Array<[unknown, Partial<typeof DEFAULT_SETTINGS>]> = [
     [null, {}],
     ['nonsense', {}],
-    [{ simulation: { cpus: 4 } }, { simulation: { cpus: 4 } }],
-    [{ simulation: { cpus: 99 }, maxFiles: -1 }, {}],
+    [{ simulation: { cpus: 4 } }, { simulation: { cpus: 4, timeLimitSeconds: 20 } }],
+    [{ simulation: { cpus: 99, timeLimitSeconds: 0 }, maxFiles: -1 }, {}],
+    [{ simulation: { timeLimitSeconds: 3 } }, { simulation: { cpus: 2, timeLimitSeconds: 3 } }],
     [{ rules: { 'sleep-in-atomic': false, bogus: true } }, { rules: { 'sleep-in-atomic': false } }],
     [{ showAllConfidences: 'yes', configPath: 'cfg/irq.json' }, { configPath: 'cfg/irq.json' }],
   ];

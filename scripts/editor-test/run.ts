@@ -14,6 +14,9 @@
  *    squiggle and the Problems entry, hover, run "irqlens: Simulate this path" from F1,
  *    see the timeline. Screenshots go to .cache/editor-test/, or with --update-screenshots
  *    to docs/ for the README (a failure's screenshot always to .cache/editor-test/).
+ * 5. A hostile pass: a C file whose name, comments and strings are HTML, script and
+ *    javascript: links; the hover and the timeline show them as text, nothing runs, and the
+ *    webview's CSP blocks a planted remote load and inline script.
  *
  * Exits 0 when everything passed, 1 otherwise; processes and temp dirs are cleaned up either way.
  */
@@ -225,6 +228,32 @@ async function timelineFrame(page: Page): Promise<Frame> {
   throw new Error('the timeline webview did not render a table within 60 s');
 }
 
+/** Runs one named check of a UI pass, logging it, with a screenshot and the log's path on failure. */
+function stepper(pass: string, page: Page, server: CodeServer) {
+  return async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      const value = await body();
+      log(`  ok - ${what}`);
+      return value;
+    } catch (err) {
+      const shot = path.join(FAILURES, `${pass}-failure.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      throw new Error(`${pass} pass: ${what}: ${err instanceof Error ? err.message : String(err)} (screenshot in ${path.relative(ROOT, shot)}, log ${server.logFile})`);
+    }
+  };
+}
+
+/** Runs "irqlens: Simulate this path" from F1 with the cursor on `token`, and returns the timeline's frame. */
+async function simulateFromPalette(page: Page, token: string | RegExp): Promise<Frame> {
+  await page.locator('.monaco-editor .view-line span').filter({ hasText: token }).first().click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>irqlens: Simulate this path');
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Simulate this path' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  return timelineFrame(page);
+}
+
 /** What a person does and sees. */
 async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext, workspace: string): Promise<void> {
   const server = await CodeServer.start(tools, scratch, 'ui', workspace, []);
@@ -235,16 +264,7 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
-  const step = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
-    try {
-      const value = await body();
-      log(`  ok - ${what}`);
-      return value;
-    } catch (err) {
-      await page.screenshot({ path: path.join(FAILURES, 'ui-failure.png') }).catch(() => undefined);
-      throw new Error(`UI pass: ${what}: ${err instanceof Error ? err.message : String(err)} (screenshot in .cache/editor-test/ui-failure.png, log ${server.logFile})`);
-    }
-  };
+  const step = stepper('ui', page, server);
   try {
     await page.goto(server.url(`folder=${encodeURIComponent(workspace)}`));
     await step('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
@@ -268,17 +288,11 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       await page.screenshot({ path: path.join(SHOTS, 'screenshot-diagnostic.png') });
     });
     await step('"irqlens: Simulate this path" from the command palette opens the timeline', async () => {
-      // Put the cursor on the finding's line, as a person would before running the command.
-      await page.locator('.monaco-editor .view-line span').filter({ hasText: /^smp_call_function$/ }).first().click();
-      await page.keyboard.press('Escape');
       // The Problems panel and the Explorer have been seen; closing them gives the timeline room.
       await page.keyboard.press('Control+J');
       await page.keyboard.press('Control+B');
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').fill('>irqlens: Simulate this path');
-      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Simulate this path' }).first().waitFor({ timeout: 30_000 });
-      await page.keyboard.press('Enter');
-      const frame = await timelineFrame(page);
+      // The cursor on the finding's line, as a person would put it before running the command.
+      const frame = await simulateFromPalette(page, /^smp_call_function$/);
       await frame.locator('.badge-deadlock').first().waitFor({ timeout: 30_000 });
       await frame.locator('svg.ipis line.ipi').first().waitFor({ state: 'attached', timeout: 30_000 });
       await page.waitForTimeout(500);
@@ -295,6 +309,109 @@ async function runUiPass(tools: Tools, scratch: string, browser: BrowserContext,
       if (cspViolations.length > 0) throw new Error(cspViolations.join('\n'));
     });
     log(`UI pass passed; screenshots in ${path.relative(ROOT, SHOTS)}/screenshot-{diagnostic,timeline}.png`);
+  } finally {
+    await page.close().catch(() => undefined);
+    server.stop();
+  }
+}
+
+/**
+ * A workspace whose one C file carries markup in its name, its comments and a string that
+ * reaches the timeline's instruction text. Markup that ran would set document.title.
+ */
+const HOSTILE_NAME = `<img src=x onerror=document.title='pwned'>.c`;
+const HOSTILE_PAYLOAD = `"<img src=x onerror=document.title='pwned'></script><a href=javascript:document.title='pwned'>x</a>"`;
+
+function hostileWorkspace(scratch: string): string {
+  const dir = path.join(scratch, 'hostile');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'scripts', 'editor-test', 'fixtures', 'hostile.c'), path.join(dir, HOSTILE_NAME));
+  return dir;
+}
+
+/** In the webview's frame: what a planted load or inline script does under the page's CSP. */
+async function plantInWebview(frame: Frame): Promise<{ violations: string[]; inlineRan: boolean }> {
+  return frame.evaluate(async () => {
+    const violations: string[] = [];
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    const img = document.createElement('img');
+    img.src = 'https://example.invalid/planted.png';
+    document.body.append(img);
+    const style = document.createElement('link');
+    style.rel = 'stylesheet';
+    style.href = 'https://example.invalid/planted.css';
+    document.head.append(style);
+    const script = document.createElement('script');
+    script.textContent = "document.body.dataset.inlineRan = 'yes'";
+    document.body.append(script);
+    // Violations are reported as events after the element is processed.
+    for (let i = 0; i < 40 && violations.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    return { violations, inlineRan: document.body.dataset.inlineRan === 'yes' };
+  });
+}
+
+/** Markup from C source and file names stays text in the hover and the timeline, and the webview's CSP holds. */
+async function runHostilePass(tools: Tools, scratch: string, browser: BrowserContext): Promise<void> {
+  const workspace = hostileWorkspace(scratch);
+  const server = await CodeServer.start(tools, scratch, 'hostile', workspace, []);
+  const page = await browser.newPage();
+  const step = stepper('hostile', page, server);
+  try {
+    await page.goto(server.url(`folder=${encodeURIComponent(workspace)}`));
+    await step('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
+    await step('the file whose name is markup opens from the Explorer, its name shown as text', async () => {
+      await page.getByRole('treeitem', { name: HOSTILE_NAME }).dblclick({ timeout: 30_000 });
+      await page.locator('.tabs-container .tab.active').filter({ hasText: HOSTILE_NAME }).waitFor({ timeout: 30_000 });
+      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    });
+    await step('the hover on the call, with the markup file name in its related links, renders no element and no script link', async () => {
+      await page.locator('.monaco-editor .view-line span').filter({ hasText: /^smp_call_function$/ }).first().hover();
+      await page.locator('.monaco-hover').filter({ hasText: 'hardirq' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      const hover = page.locator('.monaco-hover');
+      const injected = await hover.locator('img, script, iframe, a[href^="javascript"], a[data-href^="javascript"]').count();
+      if (injected > 0) throw new Error(`${injected} injected elements in the hover: ${await hover.first().innerHTML()}`);
+    });
+    const frame = await step('"Simulate this path" on the finding opens the timeline', async () => {
+      const f = await simulateFromPalette(page, /^smp_call_function$/);
+      await f.locator('.badge-deadlock').first().waitFor({ timeout: 30_000 });
+      return f;
+    });
+    await step('the payload and the file name appear in the timeline as literal text', async () => {
+      const text = await frame.locator('body').innerText();
+      for (const literal of [HOSTILE_PAYLOAD.slice(0, 30), HOSTILE_NAME]) {
+        if (!text.includes(literal)) throw new Error(`${JSON.stringify(literal)} not in the timeline's text:\n${text.slice(0, 2000)}`);
+      }
+    });
+    await step('no element was injected and no payload ran', async () => {
+      // VS Code itself prepends one inline script (#_vscodeApiScript, acquireVsCodeApi) before the page's CSP applies.
+      const injected = await frame.locator('img, iframe, object, embed, a, script:not([nonce]):not(#_vscodeApiScript)').count();
+      if (injected > 0) throw new Error(`${injected} injected elements: ${await frame.locator('body').innerHTML()}`);
+      const titles = [await frame.evaluate(() => document.title), await page.title()];
+      // The window's title quotes the file name, 'pwned' and all: only a title that is exactly 'pwned' means a payload ran.
+      if (titles.includes('pwned') || titles[0] !== 'irqlens: timeline') throw new Error(`a payload ran: titles ${JSON.stringify(titles)}`);
+    });
+    await step("the CSP: default-src 'none', scripts only by nonce, no remote host", async () => {
+      const metas = await frame.locator('meta[http-equiv="Content-Security-Policy"]').evaluateAll((els) => els.map((e) => e.getAttribute('content') ?? ''));
+      const csp = metas.find((c) => c.includes("'nonce-")) ?? '';
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+      const problems: string[] = [];
+      if (directives.get('default-src')?.join(' ') !== "'none'") problems.push("default-src is not 'none'");
+      const scripts = directives.get('script-src') ?? [];
+      if (scripts.length !== 1 || !/^'nonce-[A-Za-z0-9+/=]+'$/.test(scripts[0])) problems.push(`script-src is ${scripts.join(' ')}`);
+      // webview.cspSource, `https://*.vscode-cdn.net`, is VS Code's own resource origin, served locally; any other host is remote.
+      if (/unsafe-inline|unsafe-eval|https?:\/\/(?!\*\.vscode-cdn\.net(?:[\s;]|$))|(?<!https:\/\/)\*/.test(csp)) problems.push('a wildcard, a remote host or an unsafe keyword');
+      if (problems.length > 0) throw new Error(`${problems.join('; ')}: ${csp}`);
+      const script = await frame.locator('script[nonce]').count();
+      if (script !== 1) throw new Error(`${script} nonce scripts`);
+    });
+    await step('a planted remote image, remote stylesheet and inline script are blocked', async () => {
+      const planted = await plantInWebview(frame);
+      if (planted.inlineRan) throw new Error('the planted inline script ran');
+      for (const directive of ['img-src', 'style-src', 'script-src']) {
+        if (!planted.violations.some((v) => v.startsWith(directive))) throw new Error(`no ${directive} violation: ${JSON.stringify(planted.violations)}`);
+      }
+    });
+    log('hostile pass passed');
   } finally {
     await page.close().catch(() => undefined);
     server.stop();
@@ -361,6 +478,8 @@ async function main(): Promise<number> {
     await runIntegrationSuite(tools, scratch, browser, restrictedWorkspace(scratch), 'restricted', { trust: true });
     log('UI pass');
     await runUiPass(tools, scratch, browser, workspace);
+    log('hostile pass: markup in a file name, comments and strings');
+    await runHostilePass(tools, scratch, browser);
     return 0;
   } finally {
     await cleanup();

@@ -35,17 +35,19 @@ export class LspTestClient {
   readonly logs: string[] = [];
   readonly registrations: string[] = [];
   settings: Record<string, unknown> = {};
+  /** How many times the server asked for the settings: a change is in effect once this rose. */
+  configurationRequests = 0;
   private readonly process: ChildProcess;
   private waiters: Array<() => void> = [];
   private stderr = '';
 
-  constructor(transport: 'stdio' | 'node-ipc' = 'stdio', extraArgs: string[] = []) {
+  constructor(transport: 'stdio' | 'node-ipc' = 'stdio', extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
     const bin = path.join(ROOT, 'bin', 'irqlens.js');
     if (transport === 'stdio') {
-      this.process = spawn(process.execPath, [bin, 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.process = spawn(process.execPath, [bin, 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env });
       this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     } else {
-      this.process = fork(bin, ['lsp', '--node-ipc', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+      this.process = fork(bin, ['lsp', '--node-ipc', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env });
       this.connection = createMessageConnection(new IPCMessageReader(this.process), new IPCMessageWriter(this.process));
     }
     this.process.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
@@ -64,7 +66,10 @@ export class LspTestClient {
       this.wake();
     });
     this.connection.onNotification(() => this.wake());
-    this.connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map(() => this.settings));
+    this.connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => {
+      this.configurationRequests++;
+      return p.items.map(() => this.settings);
+    });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('client/registerCapability', (p: { registrations: Array<{ method: string }> }) => {
       this.registrations.push(...p.registrations.map((r) => r.method));
@@ -94,6 +99,19 @@ export class LspTestClient {
         });
       });
     }
+  }
+
+  /** Bytes straight onto the server's stdin, past the JSON-RPC writer: for malformed frames. */
+  writeRaw(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.process.stdin?.write(bytes, (err) => (err ? reject(err) : resolve())));
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  get stderrText(): string {
+    return this.stderr;
   }
 
   diagnosticsOf(file: string): Diagnostic[] {

@@ -40,9 +40,12 @@ export async function runLsp(args: LspArgs): Promise<number> {
   const { nodeReader } = await import('./nodeReader');
   const { chooseCacheDir } = await import('../factCache');
   const os = await import('os');
+  const { frameSanitizer } = await import('../lsp/frames');
+  // Dropped frames are said on stderr: the connection they would be logged on is what they failed to reach.
+  const input = () => process.stdin.pipe(frameSanitizer((reason) => process.stderr.write(`irqlens lsp: malformed input: ${reason}\n`)));
   const connection =
     args.transport === 'stdio'
-      ? lsp.createConnection(lsp.ProposedFeatures.all, process.stdin, process.stdout)
+      ? lsp.createConnection(lsp.ProposedFeatures.all, input(), process.stdout)
       : lsp.createConnection(lsp.ProposedFeatures.all, new lsp.IPCMessageReader(process), new lsp.IPCMessageWriter(process));
   startServer(connection, {
     parser: args.parser,

@@ -127,6 +127,8 @@ export interface IrqlensSettings {
   simulation: {
     /** `irqlens.simulation.cpus`: virtual CPUs for "Simulate this path", 2 to 8. */
     cpus: number;
+    /** `irqlens.simulation.timeLimitSeconds`: the search's whole budget, 1 to 300; past it the verdict says it is not exhaustive. */
+    timeLimitSeconds: number;
   };
   /**
    * `irqlens.configPath`: an extra configuration file, relative to the first workspace
@@ -141,7 +143,7 @@ export interface IrqlensSettings {
 
 export const DEFAULT_SETTINGS: IrqlensSettings = {
   rules: {},
-  simulation: { cpus: 2 },
+  simulation: { cpus: 2, timeLimitSeconds: 20 },
   configPath: '',
   maxFiles: 20000,
   showAllConfidences: false,

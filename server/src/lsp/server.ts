@@ -5,12 +5,15 @@
  *
  * The server takes its connection as an argument, so tests can run it over in-memory
  * streams as well as over stdio or IPC. Every handler goes through `guard`: a failure in
- * one request is logged and answered with an empty result, never a dead server.
+ * one request is logged and answered with an empty result, never a dead server; a
+ * cancelled one is answered with RequestCancelled, as the protocol asks.
  */
 import * as path from 'path';
 import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
   type CancellationToken,
@@ -100,17 +103,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let publishTicket = 0;
   let shuttingDown = false;
 
-  /** Runs a handler, logging and answering `fallback` when it fails, when there is no workspace yet, or when cancelled. */
+  /** Runs a handler, logging and answering `fallback` when it fails or when there is no workspace yet; RequestCancelled when cancelled. */
   function guard<P, R>(name: string, fallback: R, handler: (params: P, s: WorkspaceState, token: CancellationToken | undefined) => Promise<R> | R) {
     return async (params: P, token?: CancellationToken): Promise<R> => {
       if (!state) return fallback;
+      let result: R;
       try {
-        const result = await handler(params, state, token);
-        return token?.isCancellationRequested ? fallback : result;
+        result = await handler(params, state, token);
       } catch (err) {
         log.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         return fallback;
       }
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      return result;
     };
   }
 
@@ -344,7 +349,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const runSimulation = async (raw: unknown, s: WorkspaceState, token: CancellationToken | undefined): Promise<SimulateResult> => {
     const args = parseSimulateArgs(raw);
     if (!args) return simulateFailure('', 'expected { findingId: string, cpus?: number }');
-    return simulateFinding(await s.analysis(), s, uris, args, token, workers);
+    return simulateFinding(await s.analysis(), s, uris, args, token, workers, log);
   };
 
   connection.onExecuteCommand(

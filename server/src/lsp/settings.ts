@@ -23,7 +23,10 @@ export function parseSettings(raw: unknown): IrqlensSettings {
   return {
     rules,
     // sim/instructions.ts: MAX_CPUS is 8, and one CPU cannot wait on another.
-    simulation: { cpus: intIn(simulation.cpus, 2, 8) ?? DEFAULT_SETTINGS.simulation.cpus },
+    simulation: {
+      cpus: intIn(simulation.cpus, 2, 8) ?? DEFAULT_SETTINGS.simulation.cpus,
+      timeLimitSeconds: intIn(simulation.timeLimitSeconds, 1, 300) ?? DEFAULT_SETTINGS.simulation.timeLimitSeconds,
+    },
     configPath: typeof s.configPath === 'string' ? s.configPath : DEFAULT_SETTINGS.configPath,
     maxFiles: intIn(s.maxFiles, 1, 1_000_000) ?? DEFAULT_SETTINGS.maxFiles,
     showAllConfidences: typeof s.showAllConfidences === 'boolean' ? s.showAllConfidences : DEFAULT_SETTINGS.showAllConfidences,

@@ -15,7 +15,10 @@ export interface SimJob {
   files: FileFacts[];
   config: IrqlensConfig;
   cpus: number;
+  /** The whole job's search budget, however many searches it runs. */
   timeLimitMs: number;
+  /** The explorer's estimate of its visited set, kept under the worker's heap limit so the explorer stops first and says so. */
+  maxMemoryBytes: number;
 }
 
 export type SimJobResult =
@@ -26,11 +29,12 @@ export function runSimJob(job: SimJob): SimJobResult {
   const symbols = new Symbols(job.files);
   const lookup: FactsLookup = (name, fromFile) => symbols.resolve(name, fromFile).map((d) => ({ file: d.file, fn: d.facts }));
   const options = { kernel: new KernelIndex(BUILTIN_MODEL, job.config), cpus: job.cpus };
-  const explore = { timeLimitMs: job.timeLimitMs };
-  const whatIf = simulateWhatIf(job.finding, lookup, { ...options, whatIf: 'workqueue' }, explore);
+  const limits = { timeLimitMs: job.timeLimitMs, maxMemoryBytes: job.maxMemoryBytes };
+  // The what-if searches twice (as written, then deferred): half the budget each, so the job ends within it.
+  const whatIf = simulateWhatIf(job.finding, lookup, { ...options, whatIf: 'workqueue' }, { ...limits, timeLimitMs: job.timeLimitMs / 2 });
   if (whatIf.ok) return { ok: true, simulation: whatIf.result.before, whatIf: whatIf.result };
   // The deferred variant may not be buildable (no process context to defer to); the path as written still is.
   const built = buildScenario(job.finding, lookup, options);
   if (!built.ok) return { ok: false, error: built.error };
-  return { ok: true, simulation: simulate(built.scenario, explore), whatIf: null, whatIfError: whatIf.error };
+  return { ok: true, simulation: simulate(built.scenario, limits), whatIf: null, whatIfError: whatIf.error };
 }

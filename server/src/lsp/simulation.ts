@@ -11,10 +11,17 @@ import { toFindingInfo } from './diagnostics';
 import type { SimulateArgs, SimulateResult } from './protocol';
 import type { SimJob, SimJobResult } from './simJob';
 import type { UriMap } from './uris';
-import type { WorkspaceState } from './workspaceState';
+import type { Logger, WorkspaceState } from './workspaceState';
 
-/** The explorer's own time limit; the worker gets a little more before it is stopped. */
-const TIME_LIMIT_MS = 20_000;
+/** Past the explorer's own time limit, how long the worker may take to report before it is stopped. */
+const GRACE_MS = 10_000;
+/**
+ * The worker's heap, and the explorer's estimate of its visited set kept well under it: the
+ * estimate counts only the hashed states, not the frontier, so the margin is wide. A worker
+ * that still runs out is stopped by V8 and reported as such, never the server with it.
+ */
+const WORKER_HEAP_MB = 1536;
+const EXPLORER_MEMORY_BYTES = 384 * 1024 * 1024;
 
 export function parseSimulateArgs(raw: unknown): SimulateArgs | undefined {
   if (typeof raw === 'string') return { findingId: raw };
@@ -24,9 +31,9 @@ export function parseSimulateArgs(raw: unknown): SimulateArgs | undefined {
   return typeof r.cpus === 'number' && Number.isInteger(r.cpus) ? { findingId: r.findingId, cpus: r.cpus } : { findingId: r.findingId };
 }
 
-function runInWorker(job: SimJob, token: CancellationToken | undefined, active: Set<Worker>): Promise<SimJobResult> {
+function runInWorker(job: SimJob, token: CancellationToken | undefined, active: Set<Worker>, log: Logger): Promise<SimJobResult> {
   return new Promise((resolve) => {
-    const worker = new Worker(path.join(__dirname, 'simWorker.js'), { workerData: job });
+    const worker = new Worker(path.join(__dirname, 'simWorker.js'), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     active.add(worker);
     let settled = false;
     const finish = (r: SimJobResult): void => {
@@ -34,13 +41,18 @@ function runInWorker(job: SimJob, token: CancellationToken | undefined, active: 
       settled = true;
       clearTimeout(timer);
       active.delete(worker);
-      void worker.terminate();
+      const stopped = worker.terminate();
+      // Said once the thread is really gone, so a cancelled search is seen to stop, not only to be answered.
+      if (!r.ok) void stopped.then(() => log.info(`simulation of ${job.finding.id} stopped: ${r.error}`));
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, error: `the simulator did not finish in ${(TIME_LIMIT_MS + 10_000) / 1000} s` }), TIME_LIMIT_MS + 10_000);
+    const deadline = job.timeLimitMs + GRACE_MS;
+    const timer = setTimeout(() => finish({ ok: false, error: `the simulator did not finish in ${deadline / 1000} s` }), deadline);
     token?.onCancellationRequested(() => finish({ ok: false, error: 'cancelled' }));
     worker.on('message', (r: SimJobResult) => finish(r));
-    worker.on('error', (err) => finish({ ok: false, error: `simulator failed: ${err.message}` }));
+    worker.on('error', (err: Error & { code?: string }) =>
+      finish({ ok: false, error: err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the simulator ran out of its ${WORKER_HEAP_MB} MB heap` : `simulator failed: ${err.message}` }),
+    );
     worker.on('exit', (code) => finish({ ok: false, error: `simulator exited with code ${code}` }));
   });
 }
@@ -52,12 +64,23 @@ export async function simulateFinding(
   args: SimulateArgs,
   token: CancellationToken | undefined,
   active: Set<Worker>,
+  log: Logger,
 ): Promise<SimulateResult> {
   const finding = analysis.findings.find((f) => f.id === args.findingId);
   if (!finding) return { ok: false, findingId: args.findingId, error: `no finding ${args.findingId} in the current analysis (the file may have changed)` };
   const cpus = args.cpus ?? state.settings.simulation.cpus;
-  const job: SimJob = { finding, files: [...analysis.files], config: state.config.config, cpus, timeLimitMs: TIME_LIMIT_MS };
-  const r = await runInWorker(job, token, active);
+  const job: SimJob = {
+    finding,
+    files: [...analysis.files],
+    config: state.config.config,
+    cpus,
+    timeLimitMs: state.settings.simulation.timeLimitSeconds * 1000,
+    maxMemoryBytes: EXPLORER_MEMORY_BYTES,
+  };
+  // A request cancelled before it ran has a token that never fires: start no worker for it.
+  if (token?.isCancellationRequested) return { ok: false, findingId: finding.id, error: 'cancelled' };
+  log.info(`simulating ${finding.id} on ${cpus} CPUs for at most ${state.settings.simulation.timeLimitSeconds} s`);
+  const r = await runInWorker(job, token, active, log);
   if (!r.ok) return { ok: false, findingId: finding.id, error: r.error };
   return { ok: true, findingId: finding.id, finding: toFindingInfo(finding, state, uris), cpus, simulation: r.simulation, whatIf: r.whatIf };
 }

@@ -11,9 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'url';
 export class UriMap {
   private readonly clientUris = new Map<string, string>();
 
-  /** The file system path of a `file:` URI, or undefined for any other scheme or a malformed URI. */
+  /** The file system path of a `file:` URI, or undefined for any other scheme, a malformed URI, or a client that sent no string. */
   toPath(uri: string): string | undefined {
-    if (!uri.startsWith('file:')) return undefined;
+    if (typeof uri !== 'string' || !uri.startsWith('file:')) return undefined;
     try {
       const p = path.normalize(fileURLToPath(uri));
       this.clientUris.set(p, uri);

@@ -88,6 +88,8 @@ export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: st
 
 /** Facts for one file's text; a file whose parse outlasts `budgetMs` is reported and skipped. */
 export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
+  // An editor buffer reaches here without decodeSource's size check.
+  if (text.length > MAX_FILE_BYTES) return emptyFacts(path, [{ kind: 'too-large', message: `text is ${text.length} characters; files over ${MAX_FILE_BYTES} bytes are skipped` }]);
   try {
     const prepared = prepareText(text);
     const tree = parser.parse(prepared.text, budgetMs);

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench -- soak`: 10,000 edits to one open file through the real stdio server,
+ * with a hover every 10 edits so that analyses really run (without them the debounce would
+ * analyse only the last revision). The server's memory is sampled after the first 1,000
+ * edits and at the end, with no forced GC anywhere: RSS from /proc/<pid>/status, and the V8
+ * heap from a preloaded module that writes process.memoryUsage() when sent SIGUSR2.
+ * Growth from the sample at 1,000 edits to the last is the figure; under 10% passes.
+ * IRQLENS_SOAK_NODE_OPTIONS adds V8 flags to the server, to compare heap sizing policies.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Hover } from 'vscode-languageserver-protocol';
+import { LspTestClient, uriOf } from '../test/support/lspClient';
+import { ROOT } from './sim';
+
+const EDITS = 10_000;
+const WARMUP = 1_000;
+const HOVER_EVERY = 10;
+const SAMPLE_EVERY = 1_000;
+const MAX_GROWTH = 0.1;
+
+export interface MemorySample {
+  edits: number;
+  rssKb: number;
+  heapUsedKb: number;
+  /** What V8 has reserved for the heap: its young generation grows under allocation pressure, and RSS with it. */
+  heapTotalKb: number;
+}
+
+export interface SoakResult {
+  samples: MemorySample[];
+  rssGrowth: number;
+  heapGrowth: number;
+  pass: boolean;
+  seconds: number;
+}
+
+const DRV = (line3: string): string =>
+  ['#include <linux/interrupt.h>', 'static irqreturn_t drv_irq(int irq, void *dev)', '{', line3, '\treturn IRQ_HANDLED;', '}', 'int drv_probe(void) { return request_irq(1, drv_irq, 0, "drv", 0); }', ''].join('\n');
+
+function rssKb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]);
+}
+
+async function sample(client: LspTestClient, heapFile: string, edits: number): Promise<MemorySample> {
+  const pid = client.pid;
+  if (pid === undefined) throw new Error('the server has no pid');
+  const before = fs.readFileSync(heapFile, 'utf8').split('\n').filter(Boolean).length;
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    const lines = fs.readFileSync(heapFile, 'utf8').split('\n').filter(Boolean);
+    if (lines.length > before) {
+      const usage = JSON.parse(lines[lines.length - 1]) as NodeJS.MemoryUsage;
+      return { edits, rssKb: rssKb(pid), heapUsedKb: Math.round(usage.heapUsed / 1024), heapTotalKb: Math.round(usage.heapTotal / 1024) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function runSoak(log: (line: string) => void): Promise<SoakResult> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-soak-'));
+  const dir = path.join(scratch, 'ws');
+  fs.cpSync(path.join(ROOT, 'examples', 'dtrace-deadman'), dir, { recursive: true });
+  const file = path.join(dir, 'drv.c');
+  fs.writeFileSync(file, DRV('\tudelay(1);'));
+  const heapFile = path.join(scratch, 'heap.jsonl');
+  fs.writeFileSync(heapFile, '');
+  const reporter = path.join(__dirname, 'heapReporter.js');
+  const client = new LspTestClient('stdio', [], { ...process.env, NODE_OPTIONS: `--require ${reporter} ${process.env.IRQLENS_SOAK_NODE_OPTIONS ?? ''}`, IRQLENS_HEAP_FILE: heapFile });
+  const started = Date.now();
+  try {
+    await client.initialize(dir);
+    await client.waitFor('index end', () => client.progress.some((p) => p.kind === 'end'));
+    const uri = uriOf(file);
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: DRV('\tudelay(1);') } });
+    const samples: MemorySample[] = [];
+    for (let i = 1; i <= EDITS; i++) {
+      // Alternately a finding and none, on a line whose length changes: every analysis differs.
+      const text = i % 2 === 0 ? `\tudelay(${i});` : `\tmsleep(${i});`;
+      await client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: i + 1 },
+        contentChanges: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10_000 } }, text }],
+      });
+      if (i % HOVER_EVERY === 0) await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 20 } });
+      if (i % SAMPLE_EVERY === 0) {
+        samples.push(await sample(client, heapFile, i));
+        log(`soak: ${i} edits, RSS ${samples[samples.length - 1].rssKb} kB, heap used ${samples[samples.length - 1].heapUsedKb} kB of ${samples[samples.length - 1].heapTotalKb} kB`);
+      }
+    }
+    const first = samples.find((x) => x.edits === WARMUP) as MemorySample;
+    const last = samples[samples.length - 1];
+    const rssGrowth = last.rssKb / first.rssKb - 1;
+    const heapGrowth = last.heapUsedKb / first.heapUsedKb - 1;
+    return { samples, rssGrowth, heapGrowth, pass: rssGrowth < MAX_GROWTH, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    client.kill();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
