@@ -89,8 +89,8 @@ export function parseFailedFacts(path: string, err: unknown): FileFacts {
 }
 
 /** Facts from a tree of `prepared`. */
-export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo): FileFacts {
-  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo);
+export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo, deadline = Infinity): FileFacts {
+  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo, deadline);
   const problems: FileProblem[] = [];
   if (prepared.commentLine !== undefined) {
     problems.push({ kind: 'unterminated-comment', message: `comment opened at line ${prepared.commentLine + 1} is never closed; the rest of the file is not code` });
@@ -109,7 +109,7 @@ export function factsFromText(parser: CParser, path: string, text: string, budge
     const tree = parser.parse(prepared.text, budgetMs);
     if (!tree) return timeoutFacts(path, budgetMs);
     try {
-      return factsFromTree(tree, prepared, path);
+      return factsFromTree(tree, prepared, path, undefined, performance.now() + budgetMs);
     } finally {
       parser.release(tree);
     }
