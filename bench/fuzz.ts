@@ -5,7 +5,7 @@
  * by a per-input time budget. A crash, a dead child (out of memory, native abort) or a
  * hang is reported, its input saved under test/fixtures/fuzz/, and the run moves on.
  * Same seed and corpus, same inputs. Prints a markdown table; writes
- * .cache/fuzz/summary-<seed>.json.
+ * .cache/fuzz/summary-<seed>.json. SIGTERM stops the run early with its summary.
  */
 import { execFileSync, fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -128,7 +128,7 @@ class Runner {
   }
 
   stop(): void {
-    this.child?.kill();
+    this.child?.kill('SIGKILL');
   }
 }
 
@@ -165,11 +165,18 @@ async function main(): Promise<void> {
   const head = commit();
   const started = Date.now();
   let tried = 0;
+  // SIGTERM ends the run early with its summary; the input in flight is dropped, not blamed.
+  let stopped = false;
+  process.once('SIGTERM', () => {
+    stopped = true;
+    runner.stop();
+  });
   for (const { category, seed } of schedule(o)) {
-    if (Date.now() > deadline) break;
+    if (Date.now() > deadline || stopped) break;
     const native = seed % 4 === 3;
     const t = Date.now();
     const r = await runner.run({ kind: 'run', category, seed, native });
+    if (stopped) break;
     const ms = Date.now() - t;
     tried++;
     const tally = tallies.get(category) ?? { inputs: 0, clean: 0, problems: {}, findings: 0, scenarios: 0, scenarioErrors: 0, failures: [], totalMs: 0, slowest: { ms: 0, label: '' }, native: 0 };
