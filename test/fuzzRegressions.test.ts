@@ -11,6 +11,7 @@ import { loadFixtures } from '../bench/fuzz/fixtures';
 import { BAD_CONFIGS, CYCLES, DEEP_SHAPES, HUGE_LINES, MANY, MANY_SHAPES, makeInput, type Category, type FuzzInput } from '../bench/fuzz/inputs';
 import { runPipeline } from '../bench/fuzz/pipeline';
 import { parseConfig } from '../server/src/kernel';
+import { MAX_CALL_DEPTH } from '../server/src/sim/scenario';
 import { mulberry32 } from '../server/src/sim/prng';
 import { createWasmParser, type CParser } from '../server/src/syntax';
 import { MAX_CHILDREN } from '../server/src/syntax/extractFacts';
@@ -122,6 +123,14 @@ test(`${MANY} functions in a call chain: all extracted with the finding (its sce
   assert.equal(facts?.functions.length, MANY + 2);
   assert.equal(outcome.findings, 1);
   assert.deepEqual(outcome.scenarios, { built: 0, failed: 1 });
+});
+
+test(`a call chain up to ${MAX_CALL_DEPTH} deep simulates; a deeper one is refused with the reason`, () => {
+  const short = runPipeline(shape('chain', MANY_SHAPES.chain(MAX_CALL_DEPTH - 10)), parser());
+  assert.deepEqual([short.outcome.findings, short.outcome.scenarios.built, short.outcome.simulated], [1, 1, 'deadlock']);
+  const long = runPipeline(shape('chain', MANY_SHAPES.chain(MAX_CALL_DEPTH + 10)), parser());
+  assert.deepEqual([long.outcome.findings, long.outcome.scenarios.failed], [1, 1]);
+  assert.match(long.outcome.scenarioErrors[0], new RegExp(`${MAX_CALL_DEPTH + 10} calls deep; the simulator follows at most ${MAX_CALL_DEPTH}`));
 });
 
 test('call cycles through function pointers terminate with the one finding, and it simulates to a deadlock', async () => {

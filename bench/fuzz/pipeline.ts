@@ -23,6 +23,8 @@ export interface Outcome {
   functions: number;
   findings: number;
   scenarios: { built: number; failed: number };
+  /** The first few reasons a scenario was not built. */
+  scenarioErrors: string[];
   simulated: string | null;
   ms: Record<Phase, number>;
 }
@@ -39,6 +41,7 @@ export function runPipeline(input: FuzzInput, parser: CParser): { outcome: Outco
     functions: 0,
     findings: 0,
     scenarios: { built: 0, failed: 0 },
+    scenarioErrors: [],
     simulated: null,
     ms,
   };
@@ -77,7 +80,10 @@ export function runPipeline(input: FuzzInput, parser: CParser): { outcome: Outco
       if (built.ok) {
         outcome.scenarios.built++;
         first ??= built.scenario;
-      } else outcome.scenarios.failed++;
+      } else {
+        outcome.scenarios.failed++;
+        if (outcome.scenarioErrors.length < 3) outcome.scenarioErrors.push(built.error);
+      }
     }
     lap('simulate');
     if (first) outcome.simulated = simulate(first, { timeLimitMs: SIM_TIME_MS, maxStates: SIM_MAX_STATES }).verdict.kind;
