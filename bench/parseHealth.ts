@@ -21,8 +21,7 @@ export interface HealthReport {
 /** The first ERROR or MISSING node under `node`, in source order. */
 function firstError(node: SyntaxNode): SyntaxNode | undefined {
   if (node.type === 'ERROR' || node.isMissing) return node;
-  for (let i = 0; i < node.childCount; i++) {
-    const c = node.child(i);
+  for (const c of node.children) {
     if (c && (c.hasError || c.isMissing)) {
       const e = firstError(c);
       if (e) return e;
@@ -33,8 +32,7 @@ function firstError(node: SyntaxNode): SyntaxNode | undefined {
 
 /** Definitions with errors, found as the facts find them (function_definition at any depth tree-sitter put them). */
 function erroneousDefinitions(root: SyntaxNode, out: SyntaxNode[] = []): SyntaxNode[] {
-  for (let i = 0; i < root.childCount; i++) {
-    const c = root.child(i);
+  for (const c of root.children) {
     if (!c || !c.hasError) continue;
     if (c.type === 'function_definition') out.push(c);
     else erroneousDefinitions(c, out);

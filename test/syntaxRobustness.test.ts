@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createWasmParser, factsFromBytes, factsFromText, MAX_FILE_BYTES } from '../server/src/syntax';
+import { extractFromTree } from '../server/src/syntax/extractFacts';
 import { parser } from './support/fixtures';
 
 
@@ -107,4 +108,15 @@ test('a parse that outlasts its budget is reported as a timeout, with both backe
     assert.equal(f.functions.length, 0);
     assert.deepEqual(factsFromText(p, 'ok.c', 'void h(void) { k(); }').functions.map((x) => x.name), ['h'], p.backend);
   }
+});
+
+test('fact extraction past its deadline keeps the functions it finished and says so', () => {
+  const text = Array.from({ length: 3000 }, (_, i) => `int f${i}(void) { return g(${i}); }`).join('\n');
+  const tree = parser().parse(text);
+  assert.ok(tree);
+  // A deadline already past: the walk stops at its first look at the clock.
+  const f = extractFromTree(tree.rootNode, text, 'slow.c', () => [], undefined, 0);
+  assert.equal(f.problems[0].kind, 'timeout');
+  assert.ok(f.functions.length > 0 && f.functions.length < 3000, `${f.functions.length} functions kept`);
+  assert.match(f.problems[0].message, new RegExp(`after ${f.functions.length} functions`));
 });

@@ -98,7 +98,8 @@ class Validator {
 export function parseConfig(text: string): ConfigResult {
   let raw: Json;
   try {
-    raw = JSON.parse(text) as Json;
+    // Editors on Windows may save the file with a byte-order mark; JSON.parse rejects it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
   } catch (err) {
     return { ok: false, errors: [{ path: '$', message: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }] };
   }
@@ -139,7 +140,8 @@ export function parseConfig(text: string): ConfigResult {
       for (const [k, target] of Object.entries(raw.wrappers)) {
         if (!IDENT.test(k)) v.fail(`$.wrappers.${k}`, 'the key must be a C identifier');
         const t = v.identifier(target, `$.wrappers.${k}`);
-        if (t && IDENT.test(k)) wrappers[k] = t;
+        // Defined, not assigned: `wrappers.__proto__ = t` would set the prototype and lose the entry.
+        if (t && IDENT.test(k)) Object.defineProperty(wrappers, k, { value: t, enumerable: true, writable: true, configurable: true });
       }
   }
 

@@ -52,6 +52,12 @@ export interface ScenarioOptions {
 
 export type BuildResult = { ok: true; scenario: Scenario } | { ok: false; error: string };
 
+/**
+ * Calls nested deeper than this are not abstracted (each level is a few stack frames, and a
+ * generated 100,000-function call chain must not overflow the stack); no driver comes near it.
+ */
+export const MAX_CALL_DEPTH = 200;
+
 interface FnRef {
   file: string;
   fn: FunctionFacts;
@@ -75,6 +81,8 @@ export function buildScenario(finding: Finding, lookup: FactsLookup, options: Sc
   if (!Number.isInteger(cpus) || cpus < 2 || cpus > MAX_CPUS) return { ok: false, error: `cpus must be an integer from 2 to ${MAX_CPUS}, got ${cpus}` };
   const entryStep = finding.path[0];
   if (!entryStep) return { ok: false, error: `finding ${finding.id} has an empty witness path` };
+  const calls = finding.path.filter((s, i) => i > 0 && s.function !== finding.path[i - 1].function).length;
+  if (calls > MAX_CALL_DEPTH) return { ok: false, error: `the witness path is ${calls} calls deep; the simulator follows at most ${MAX_CALL_DEPTH}` };
   const entry = lookup(entryStep.function, entryStep.location.file)[0] ?? lookup(entryStep.function, finding.location.file)[0];
   if (!entry) return { ok: false, error: `no definition of entry function ${entryStep.function} found` };
   return new ScenarioBuilder(finding, lookup, options, cpus).build(entry);
@@ -96,6 +104,9 @@ class ScenarioBuilder {
   private asyncSites = 0;
   private emptyFn = -1;
   private readonly spinBound: number;
+  /** Functions being abstracted, outermost first: the call depth. */
+  private depth = 0;
+  private tooDeep = false;
 
   constructor(
     private readonly finding: Finding,
@@ -153,6 +164,7 @@ class ScenarioBuilder {
           return;
       }
     });
+    if (this.tooDeep) this.notes.push(`calls nested deeper than ${MAX_CALL_DEPTH} levels are not simulated`);
     const scenario: Scenario = {
       title: `${this.finding.callee} reached from ${this.finding.entryKind} ${entry.fn.name}${this.options.whatIf ? ` (what-if: ${this.options.whatIf})` : ''}`,
       cpus: this.cpus,
@@ -171,23 +183,41 @@ class ScenarioBuilder {
   /** The lock the entry's code takes first, if any: a peer spinning on it with IRQs off. */
   private defaultPeer(entry: FnRef): PeerSpec {
     // Checked again once abstracted: a lock only in dropped code leaves no lock to spin on.
-    return this.firstLock(entry, new Set()) !== null ? { kind: 'irqs-off-lock' } : { kind: 'irqs-off-xcall' };
+    return this.firstLock(entry) !== null ? { kind: 'irqs-off-lock' } : { kind: 'irqs-off-xcall' };
   }
 
-  private firstLock(ref: FnRef, seen: Set<string>): string | null {
-    if (seen.has(key(ref))) return null;
-    seen.add(key(ref));
-    let found: string | null = null;
+  /** Depth-first in call order, with an explicit stack: call chains may be any length. */
+  private firstLock(entry: FnRef): string | null {
+    const seen = new Set([key(entry)]);
+    const stack = [{ items: this.locksAndCalls(entry), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next === top.items.length) {
+        stack.pop();
+        continue;
+      }
+      const item = top.items[top.next++];
+      if (typeof item === 'string') return item;
+      if (seen.has(key(item))) continue;
+      seen.add(key(item));
+      stack.push({ items: this.locksAndCalls(item), next: 0 });
+    }
+    return null;
+  }
+
+  /** The locks a function takes and the driver functions it calls, in order. */
+  private locksAndCalls(ref: FnRef): Array<string | FnRef> {
+    const out: Array<string | FnRef> = [];
     walk(ref.fn.body, (op) => {
-      if (found !== null || op.op !== 'call') return;
+      if (op.op !== 'call') return;
       const c = classifyCall(op, this.options.kernel);
-      if (c.kind === 'context' && c.change.effects.includes('lock')) found = c.change.name;
+      if (c.kind === 'context' && c.change.effects.includes('lock')) out.push(c.change.name);
       else if (c.kind === 'driver') {
         const callee = this.resolve(op, ref);
-        if (callee) found = this.firstLock(callee, seen);
+        if (callee) out.push(callee);
       }
     });
-    return found;
+    return out;
   }
 
   private syntheticPeer(kind: 'irqs-off-xcall' | 'irqs-off-lock'): number {
@@ -293,8 +323,18 @@ class ScenarioBuilder {
     const done = this.abstracted.get(k);
     if (done === 'busy') return null;
     if (done) return done;
+    if (this.depth >= MAX_CALL_DEPTH) {
+      this.tooDeep = true;
+      return null;
+    }
     this.abstracted.set(k, 'busy');
-    const result = new FunctionAbstractor(this.env(ref), ref.fn, ref.file).run();
+    this.depth++;
+    let result: ReturnType<FunctionAbstractor['run']>;
+    try {
+      result = new FunctionAbstractor(this.env(ref), ref.fn, ref.file).run();
+    } finally {
+      this.depth--;
+    }
     const fn: SimFunction = { name: ref.fn.name, file: ref.file, loc: { file: ref.file, pos: ref.fn.nameSpan.start }, synthetic: false, ...result };
     this.abstracted.set(k, fn);
     return fn;
@@ -306,7 +346,7 @@ class ScenarioBuilder {
     if (existing !== undefined) return existing;
     const fn = this.abstract(ref);
     if (!fn) {
-      this.notes.push(`recursion through ${ref.fn.name} is cut after one level`);
+      if (this.abstracted.get(key(ref)) === 'busy') this.notes.push(`recursion through ${ref.fn.name} is cut after one level`);
       return this.empty();
     }
     const index = this.addFunction(fn);

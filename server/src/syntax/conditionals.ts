@@ -39,7 +39,15 @@ export interface ConditionalMap {
   deadLines: number;
   /** Number of chains reduced to their first live branch (see `splitsCode`). */
   splitChains: number;
+  /** Conditionals nested deeper than MAX_CFG_DEPTH: the deeper conditions are not in any Cfg. */
+  tooDeep: boolean;
 }
+
+/**
+ * Conditions recorded per Cfg at most: kernel code nests a handful, and copying a deeper
+ * stack at every directive made a 10,000-deep `#ifdef` file quadratic.
+ */
+export const MAX_CFG_DEPTH = 64;
 
 /** A goto label alone on its line (`default:` is a case label, which tree-sitter lets a directive follow). */
 const LABEL = /^(?!default\b)[A-Za-z_]\w*[ \t]*:$/;
@@ -104,8 +112,14 @@ export function scanConditionals(text: string): ConditionalMap {
   let lastCode = '';
   let changed = false;
 
-  const currentCfg = (): Cfg => stack.map((f) => f.current).filter((c) => c !== '');
-  const isDead = (): boolean => stack.some((f) => f.dead);
+  const currentCfg = (): Cfg => stack.slice(0, MAX_CFG_DEPTH).map((f) => f.current).filter((c) => c !== '');
+  /** Frames whose open branch is dead: a count, so a line's check does not scan the stack. */
+  let deadFrames = 0;
+  const setDead = (f: Frame, dead: boolean): void => {
+    deadFrames += Number(dead) - Number(f.dead);
+    f.dead = dead;
+  };
+  let tooDeep = false;
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -122,6 +136,7 @@ export function scanConditionals(text: string): ConditionalMap {
       const top = stack[stack.length - 1];
       const open = (current: string, dead: boolean, taken: boolean): void => {
         stack.push({ current, previous: [], dead, taken, directives: [{ from: i, to: j }], branches: [{ from: j + 1, to: j, dead }], parenDepth, afterLabel: LABEL.test(lastCode) });
+        deadFrames += Number(dead);
       };
       /** Ends the open branch at this directive; the next one starts from the `#if`'s paren depth. */
       const nextBranch = (f: Frame, dead: boolean): void => {
@@ -144,7 +159,7 @@ export function scanConditionals(text: string): ConditionalMap {
           if (top) {
             top.previous.push(top.current);
             top.current = cond;
-            top.dead = top.taken || isFalse(cond);
+            setDead(top, top.taken || isFalse(cond));
             top.taken = top.taken || isTrue(cond);
             nextBranch(top, top.dead);
           }
@@ -153,7 +168,7 @@ export function scanConditionals(text: string): ConditionalMap {
           if (top) {
             top.previous.push(top.current);
             top.current = top.previous.length === 1 ? negate(top.previous[0]) : `!(${top.previous.join(' || ')})`;
-            top.dead = top.taken;
+            setDead(top, top.taken);
             nextBranch(top, top.dead);
           }
           break;
@@ -161,8 +176,9 @@ export function scanConditionals(text: string): ConditionalMap {
           if (top) {
             top.branches[top.branches.length - 1].to = i - 1;
             top.directives.push({ from: i, to: j });
+            deadFrames -= Number(top.dead);
             stack.pop();
-            if (!isDead() && splitsCode(top, lines)) {
+            if (deadFrames === 0 && splitsCode(top, lines)) {
               parenDepth = top.parenDepth + keepFirstBranch(top, lines);
               splitChains++;
               changed = true;
@@ -170,12 +186,13 @@ export function scanConditionals(text: string): ConditionalMap {
           }
           break;
       }
+      tooDeep ||= stack.length > MAX_CFG_DEPTH;
       changes.push({ line: j + 1, cfg: currentCfg() });
       // Directive lines stay (tree-sitter ignores them fine); their continuation lines too.
       i = j;
       continue;
     }
-    if (stack.length > 0 && isDead()) {
+    if (deadFrames > 0) {
       if (line.trim() !== '') {
         lines[i] = ' '.repeat(line.length);
         changed = true;
@@ -192,6 +209,7 @@ export function scanConditionals(text: string): ConditionalMap {
     text: changed ? lines.join('\n') : text,
     deadLines,
     splitChains,
+    tooDeep,
     cfgAt(line: number): Cfg {
       let lo = 0;
       let hi = changes.length - 1;

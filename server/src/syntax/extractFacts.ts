@@ -9,6 +9,7 @@ import type {
   Cond,
   CondAtom,
   FileFacts,
+  FileProblem,
   FunctionFacts,
   MacroFacts,
   Op,
@@ -44,22 +45,30 @@ function span(node: SyntaxNode): Span {
   return { start: pos(node), end: { line: node.endPosition.row, col: node.endPosition.column } };
 }
 
-function namedChildren(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let i = 0; i < node.namedChildCount; i++) {
-    const c = node.namedChild(i);
-    if (c && c.type !== 'comment') out.push(c);
+/**
+ * Beyond this many children one node stops the walk: only making the node objects of ten
+ * million `;` took minutes, and no source file comes near it.
+ */
+export const MAX_CHILDREN = 1_000_000;
+
+/** Thrown on a node wider than MAX_CHILDREN; extractFromTree keeps what was done. */
+class TooWide extends Error {
+  constructor(readonly children: number) {
+    super(`a syntax node has ${children} children`);
   }
-  return out;
 }
 
 function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let i = 0; i < node.childCount; i++) {
-    const c = node.child(i);
-    if (c) out.push(c);
-  }
-  return out;
+  if (node.childCount > MAX_CHILDREN) throw new TooWide(node.childCount);
+  return node.children.filter((c): c is SyntaxNode => c !== null);
+}
+
+/** Up to this many children, `namedChildren` (faster natively); beyond, `children` (linear). */
+const WIDE = 256;
+
+function namedChildren(node: SyntaxNode): SyntaxNode[] {
+  const all = node.childCount <= WIDE ? node.namedChildren : children(node);
+  return all.filter((c): c is SyntaxNode => c !== null && c.isNamed && c.type !== 'comment');
 }
 
 /** Normalises a declared type to the name field refs use: `struct foo *` -> `foo`. */
@@ -100,6 +109,12 @@ function findFunctionDeclarator(node: SyntaxNode | null): SyntaxNode | undefined
   return undefined;
 }
 
+/** Thrown by the walk when the file's time budget runs out; extractFromTree keeps what was done. */
+class OutOfTime extends Error {}
+
+/** The walk looks at the clock once per this many nested nodes. */
+const CLOCK_EVERY = 1024;
+
 class Extractor {
   readonly functions: FunctionFacts[] = [];
   readonly stores: Array<StoreOp & { cfg: Cfg }> = [];
@@ -116,11 +131,13 @@ class Extractor {
   /** Locals declared so far in the current function. */
   private locals = new Set<string>();
   private depth = 0;
+  private steps = 0;
   tooDeep = false;
 
   constructor(
     private readonly src: string,
     private readonly cfgAt: (line: number) => Cfg,
+    private readonly deadline: number,
     private readonly memo?: FunctionMemo,
   ) {}
 
@@ -136,6 +153,7 @@ class Extractor {
 
   topLevel(node: SyntaxNode): void {
     for (const child of namedChildren(node)) {
+      this.tick();
       switch (child.type) {
         case 'function_definition':
           this.functionDefinition(child);
@@ -164,7 +182,7 @@ class Extractor {
         case 'linkage_specification':
         case 'declaration_list':
         case 'ERROR':
-          this.topLevel(child);
+          this.nested(() => this.topLevel(child));
           break;
         default:
           break;
@@ -353,7 +371,13 @@ class Extractor {
   }
 
   /** Runs `walk` one level deeper, or not at all past MAX_DEPTH (recursion must not blow the stack). */
+  /** Counts a step of the walk, and stops it once the file's time is up. */
+  private tick(): void {
+    if (++this.steps % CLOCK_EVERY === 0 && performance.now() > this.deadline) throw new OutOfTime();
+  }
+
   private nested(walk: () => void): void {
+    this.tick();
     if (this.depth >= MAX_DEPTH) {
       this.tooDeep = true;
       return;
@@ -789,10 +813,7 @@ export function countErrors(node: SyntaxNode): number {
     const n = stack.pop() as SyntaxNode;
     if (n.type === 'ERROR' || n.isMissing) count++;
     if (!n.hasError) continue;
-    for (let i = 0; i < n.childCount; i++) {
-      const c = n.child(i);
-      if (c && (c.hasError || c.isMissing)) stack.push(c);
-    }
+    for (const c of children(n)) if (c.hasError || c.isMissing) stack.push(c);
   }
   return count;
 }
@@ -824,11 +845,26 @@ function splitArgs(inner: string): string[] {
   return out;
 }
 
-/** With a `memo`, functions whose text did not change since its last round are copied from it, not re-extracted. */
-export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg, memo?: FunctionMemo): FileFacts {
-  const x = new Extractor(text, cfgAt, memo);
-  x.topLevel(root);
+/**
+ * The facts of one tree. With a `memo`, functions whose text did not change since its last
+ * round are copied from it, not re-extracted. Past `deadline` (a `performance.now()` time)
+ * the walk stops: the functions and stores completed so far are kept, with a `timeout` problem.
+ */
+export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg, memo?: FunctionMemo, deadline = Infinity): FileFacts {
+  const x = new Extractor(text, cfgAt, deadline, memo);
+  const problems: FileProblem[] = [];
+  try {
+    x.topLevel(root);
+  } catch (err) {
+    if (err instanceof OutOfTime) {
+      problems.push({ kind: 'timeout', message: `fact extraction ran out of time after ${x.functions.length} functions; the rest of the file is not analysed` });
+    } else if (err instanceof TooWide) {
+      const message = `a syntax node has ${err.children} children (over ${MAX_CHILDREN}); the rest of the file is not analysed`;
+      problems.push({ kind: 'too-large', message });
+    } else throw err;
+  }
   memo?.endRound();
+  if (x.tooDeep) problems.push({ kind: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels; code below that depth is not analysed` });
   const errorNodes = root.hasError ? countErrors(root) : 0;
   return {
     version: FACTS_VERSION,
@@ -840,6 +876,6 @@ export function extractFromTree(root: SyntaxNode, text: string, path: string, cf
     structs: x.structs,
     typedefs: x.typedefs,
     health: { errorNodes, functionsWithErrors: x.functions.filter((f) => f.errors > 0).length },
-    problems: x.tooDeep ? [{ kind: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels; code below that depth is not analysed` }] : [],
+    problems,
   };
 }

@@ -4,7 +4,7 @@
  * facts with a problem that says why, and the run goes on with the other files.
  */
 import { FACTS_VERSION, type Cfg, type FileFacts, type FileProblem } from './facts';
-import { scanConditionals } from './conditionals';
+import { MAX_CFG_DEPTH, scanConditionals } from './conditionals';
 import { neutraliseDialect } from './dialect';
 import { extractFromTree } from './extractFacts';
 import type { FunctionMemo } from './functionMemo';
@@ -17,7 +17,10 @@ export { createNativeParser, createWasmParser, type CParser, type Backend, type 
 /** Files larger than this are reported and skipped: no driver source comes near it. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Parsing budget per file: the largest driver file parses in well under a second. */
+/**
+ * Time budget per file, for parsing and again for fact extraction: the largest driver
+ * file parses in well under a second.
+ */
 export const PARSE_BUDGET_MS = 20_000;
 
 export function emptyFacts(path: string, problems: FileProblem[]): FileFacts {
@@ -60,13 +63,20 @@ export interface PreparedText {
   cfgAt: (line: number) => Cfg;
   /** Line of an unterminated comment, if any. */
   commentLine?: number;
+  /** `#if` nesting deeper than MAX_CFG_DEPTH. */
+  cfgTooDeep?: boolean;
 }
 
 export function prepareText(text: string): PreparedText {
   const comment = blankUnterminatedComment(text);
   const conditionals = scanConditionals(comment.text);
   const prepared = neutraliseDialect(conditionals.text);
-  return { text: prepared, cfgAt: conditionals.cfgAt, ...(comment.line === undefined ? {} : { commentLine: comment.line }) };
+  return {
+    text: prepared,
+    cfgAt: conditionals.cfgAt,
+    ...(comment.line === undefined ? {} : { commentLine: comment.line }),
+    ...(conditionals.tooDeep ? { cfgTooDeep: true } : {}),
+  };
 }
 
 export function timeoutFacts(path: string, budgetMs: number): FileFacts {
@@ -79,14 +89,20 @@ export function parseFailedFacts(path: string, err: unknown): FileFacts {
 }
 
 /** Facts from a tree of `prepared`. */
-export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo): FileFacts {
-  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo);
-  if (prepared.commentLine === undefined) return facts;
-  const message = `comment opened at line ${prepared.commentLine + 1} is never closed; the rest of the file is not code`;
-  return { ...facts, problems: [{ kind: 'unterminated-comment', message }, ...facts.problems] };
+export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo, deadline = Infinity): FileFacts {
+  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo, deadline);
+  const problems: FileProblem[] = [];
+  if (prepared.commentLine !== undefined) {
+    problems.push({ kind: 'unterminated-comment', message: `comment opened at line ${prepared.commentLine + 1} is never closed; the rest of the file is not code` });
+  }
+  if (prepared.cfgTooDeep) problems.push({ kind: 'too-deep', message: `#if nesting deeper than ${MAX_CFG_DEPTH} levels; the deeper conditions are not tracked` });
+  return problems.length === 0 ? facts : { ...facts, problems: [...problems, ...facts.problems] };
 }
 
-/** Facts for one file's text; a file whose parse outlasts `budgetMs` is reported and skipped. */
+/**
+ * Facts for one file's text. A file whose parse outlasts `budgetMs` is reported and
+ * skipped; one whose fact extraction outlasts it keeps the facts found until then.
+ */
 export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
   // An editor buffer reaches here without decodeSource's size check.
   if (text.length > MAX_FILE_BYTES) return emptyFacts(path, [{ kind: 'too-large', message: `text is ${text.length} characters; files over ${MAX_FILE_BYTES} bytes are skipped` }]);
@@ -95,7 +111,7 @@ export function factsFromText(parser: CParser, path: string, text: string, budge
     const tree = parser.parse(prepared.text, budgetMs);
     if (!tree) return timeoutFacts(path, budgetMs);
     try {
-      return factsFromTree(tree, prepared, path);
+      return factsFromTree(tree, prepared, path, undefined, performance.now() + budgetMs);
     } finally {
       parser.release(tree);
     }
