@@ -19,20 +19,54 @@ export interface CommentState {
   inComment: boolean;
 }
 
-/** A line's code: strings, character literals and comments blanked; `inComment` carries a block comment across lines. */
+/**
+ * A line's code: strings, character literals and comments blanked; `inComment` carries a
+ * block comment across lines. A hand-written scan, not a regular expression: a backtracking
+ * string pattern overflows V8's regexp stack on a megabyte-long literal.
+ */
 export function codeOf(line: string, state: CommentState): string {
-  let rest = line;
+  const parts: string[] = [];
+  let i = 0;
   if (state.inComment) {
-    const end = rest.indexOf('*/');
+    const end = line.indexOf('*/');
     if (end < 0) return '';
-    rest = ' '.repeat(end + 2) + rest.slice(end + 2);
+    parts.push(' '.repeat(end + 2));
+    i = end + 2;
     state.inComment = false;
   }
-  const code = rest.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/\*.*?\*\/|\/\/.*$/g, ' ');
-  const open = code.indexOf('/*');
-  if (open < 0) return code;
-  state.inComment = true;
-  return code.slice(0, open);
+  let from = i;
+  // A quote with no closing partner on this line stays code; later ones of the same kind cannot close either.
+  const unclosed = new Set<string>();
+  while (i < line.length) {
+    const c = line[i];
+    if ((c === '"' || c === "'") && !unclosed.has(c)) {
+      let j = i + 1;
+      while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
+      if (j >= line.length) {
+        unclosed.add(c);
+        i++;
+        continue;
+      }
+      parts.push(line.slice(from, i), ' ');
+      i = from = j + 1;
+    } else if (c === '/' && line[i + 1] === '/') {
+      parts.push(line.slice(from, i), ' ');
+      return parts.join('');
+    } else if (c === '/' && line[i + 1] === '*') {
+      const end = line.indexOf('*/', i + 2);
+      parts.push(line.slice(from, i));
+      if (end < 0) {
+        state.inComment = true;
+        return parts.join('');
+      }
+      parts.push(' ');
+      i = from = end + 2;
+    } else {
+      i++;
+    }
+  }
+  parts.push(line.slice(from));
+  return parts.join('');
 }
 
 export function branchShape(lines: readonly string[], from: number, to: number): BranchShape {

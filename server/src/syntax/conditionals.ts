@@ -178,7 +178,8 @@ export function scanConditionals(text: string): ConditionalMap {
             top.directives.push({ from: i, to: j });
             deadFrames -= Number(top.dead);
             stack.pop();
-            if (deadFrames === 0 && splitsCode(top, lines)) {
+            // Past the depth limit the file is reported too deep; shaping such chains would cost depth x lines.
+            if (deadFrames === 0 && stack.length < MAX_CFG_DEPTH && splitsCode(top, lines)) {
               parenDepth = top.parenDepth + keepFirstBranch(top, lines);
               splitChains++;
               changed = true;

@@ -58,6 +58,13 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
+/** Only blanks between the line's start and `i` (looked at backwards, so the cost is the blanks, not the line). */
+function startsLine(text: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (text[k] === ' ' || text[k] === '\t')) k--;
+  return k < 0 || text[k] === '\n';
+}
+
 function prevNonSpace(text: string, i: number): number {
   while (i >= 0 && /\s/.test(text[i])) i--;
   return i;
@@ -186,7 +193,7 @@ function stringMacros(text: string): string {
   let prevLiteralEnd = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '#' && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i))) {
+    if (c === '#' && startsLine(text, i)) {
       // A directive (`#define PFX "x"`) is no expression: skip it with its continuations.
       let end = text.indexOf('\n', i);
       while (end > 0 && text[end - 1] === '\\') end = text.indexOf('\n', end + 1);
@@ -206,7 +213,9 @@ function stringMacros(text: string): string {
       let j = i;
       while (j < text.length && /\w/.test(text[j])) j++;
       const word = text.slice(i, j);
-      const afterLiteral = prevLiteralEnd >= 0 && text.slice(prevLiteralEnd + 1, i).trim() === '';
+      // Scanning back over the spaces before the word, not slicing from the literal: a
+      // 10 MB line would make that quadratic.
+      const afterLiteral = prevLiteralEnd >= 0 && prevNonSpace(text, i - 1) <= prevLiteralEnd;
       const beforeLiteral = text[skipSpace(text, j)] === '"';
       if (word.length >= 2 && /^[A-Z_][A-Z0-9_]*$/.test(word) && /[A-Z]/.test(word) && (beforeLiteral || afterLiteral)) {
         out.push(text.slice(last, i), '"' + ' '.repeat(word.length - 2) + '"');
