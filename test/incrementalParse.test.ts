@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { mulberry32, pick, type Rng } from '../server/src/sim/prng';
-import { createWasmParser, factsFromText, type CParser } from '../server/src/syntax';
+import { MAX_FILE_BYTES, createWasmParser, factsFromText, type CParser } from '../server/src/syntax';
 import { DocumentParse, diffEdit } from '../server/src/syntax/incremental';
 import { FIXTURES, parser } from './support/fixtures';
 
@@ -88,6 +88,19 @@ test('a document moved down by lines keeps its function facts, moved', () => {
   const after = parse.update(`/* one\n two */\n${body}`);
   assert.equal(after.functions[0].span.start.line, before.functions[0].span.start.line + 2);
   assert.deepEqual(after, factsFromText(parser(), 'a.c', `/* one\n two */\n${body}`));
+  parse.dispose();
+});
+
+test('a document that grows past the size cap is skipped like a file, and parsed again when it shrinks', () => {
+  const body = 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n';
+  const huge = `${body}/*${'x'.repeat(MAX_FILE_BYTES)}*/\n`;
+  const parse = new DocumentParse(parser(), 'a.c');
+  assert.equal(parse.update(body).functions.length, 1);
+  const skipped = parse.update(huge);
+  assert.deepEqual(skipped, factsFromText(parser(), 'a.c', huge));
+  assert.deepEqual(skipped.functions, []);
+  assert.deepEqual(skipped.problems.map((p) => p.kind), ['too-large']);
+  assert.deepEqual(parse.update(body), factsFromText(parser(), 'a.c', body));
   parse.dispose();
 });
 

@@ -10,7 +10,7 @@
  */
 import type { FileFacts } from './facts';
 import { FunctionMemo } from './functionMemo';
-import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, prepareText, timeoutFacts } from './index';
+import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, prepareText, timeoutFacts, tooLargeFacts } from './index';
 import type { CParser, Point, SyntaxTree, TreeEdit } from './parser';
 
 /** The smallest edit that turns `before` into `after`: their common prefix and suffix stay. */
@@ -55,6 +55,11 @@ export class DocumentParse {
 
   /** Facts for the document's new text; never throws, like `factsFromText`. */
   update(text: string): FileFacts {
+    const tooLarge = tooLargeFacts(this.path, text);
+    if (tooLarge) {
+      this.dispose();
+      return tooLarge;
+    }
     try {
       const prepared = prepareText(text);
       // Error recovery may go another way when subtrees are reused: a tree with errors, or

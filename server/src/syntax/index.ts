@@ -99,13 +99,19 @@ export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: st
   return problems.length === 0 ? facts : { ...facts, problems: [...problems, ...facts.problems] };
 }
 
+/** The facts of a text too large to parse, or undefined: an editor buffer arrives without decodeSource's size check. */
+export function tooLargeFacts(path: string, text: string): FileFacts | undefined {
+  if (text.length <= MAX_FILE_BYTES) return undefined;
+  return emptyFacts(path, [{ kind: 'too-large', message: `text is ${text.length} characters; files over ${MAX_FILE_BYTES} bytes are skipped` }]);
+}
+
 /**
  * Facts for one file's text. A file whose parse outlasts `budgetMs` is reported and
  * skipped; one whose fact extraction outlasts it keeps the facts found until then.
  */
 export function factsFromText(parser: CParser, path: string, text: string, budgetMs: number = PARSE_BUDGET_MS): FileFacts {
-  // An editor buffer reaches here without decodeSource's size check.
-  if (text.length > MAX_FILE_BYTES) return emptyFacts(path, [{ kind: 'too-large', message: `text is ${text.length} characters; files over ${MAX_FILE_BYTES} bytes are skipped` }]);
+  const tooLarge = tooLargeFacts(path, text);
+  if (tooLarge) return tooLarge;
   try {
     const prepared = prepareText(text);
     const tree = parser.parse(prepared.text, budgetMs);
