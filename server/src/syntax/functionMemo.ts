@@ -49,7 +49,7 @@ export function shiftRows<T>(value: T, rows: number): T {
   if (value === null || typeof value !== 'object') return value;
   if (isPos(value)) return { line: value.line + rows, col: value.col } as T;
   // for-in, not Object.entries: this runs on every kept function at every edit, and the
-  // entries' pair arrays were a tenth of the language server's allocation per edit.
+  // entries' pair arrays were 7% of the language server's allocation per edit.
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k in source) out[k] = shiftRows(source[k], rows);
