@@ -26,6 +26,10 @@ export interface MemorySample {
   heapUsedKb: number;
   /** What V8 has reserved for the heap: its young generation grows under allocation pressure, and RSS with it. */
   heapTotalKb: number;
+  /** Memory outside the V8 heap that V8 knows of: the parser's wasm memory, buffers. */
+  externalKb: number;
+  /** Each V8 heap space's reserved size in kB: which one grows. */
+  spacesKb: Record<string, number>;
 }
 
 export interface SoakResult {
@@ -53,8 +57,10 @@ async function sample(client: LspTestClient, heapFile: string, edits: number): P
   for (;;) {
     const lines = fs.readFileSync(heapFile, 'utf8').split('\n').filter(Boolean);
     if (lines.length > before) {
-      const usage = JSON.parse(lines[lines.length - 1]) as NodeJS.MemoryUsage;
-      return { edits, rssKb: rssKb(pid), heapUsedKb: Math.round(usage.heapUsed / 1024), heapTotalKb: Math.round(usage.heapTotal / 1024) };
+      const usage = JSON.parse(lines[lines.length - 1]) as NodeJS.MemoryUsage & { spaces: Record<string, { size: number }> };
+      const kb = (n: number): number => Math.round(n / 1024);
+      const spacesKb = Object.fromEntries(Object.entries(usage.spaces).map(([name, s]) => [name, kb(s.size)]));
+      return { edits, rssKb: rssKb(pid), heapUsedKb: kb(usage.heapUsed), heapTotalKb: kb(usage.heapTotal), externalKb: kb(usage.external), spacesKb };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -87,7 +93,9 @@ export async function runSoak(log: (line: string) => void): Promise<SoakResult> 
       if (i % HOVER_EVERY === 0) await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 20 } });
       if (i % SAMPLE_EVERY === 0) {
         samples.push(await sample(client, heapFile, i));
-        log(`soak: ${i} edits, RSS ${samples[samples.length - 1].rssKb} kB, heap used ${samples[samples.length - 1].heapUsedKb} kB of ${samples[samples.length - 1].heapTotalKb} kB`);
+        const s = samples[samples.length - 1];
+        const spaces = Object.entries(s.spacesKb).filter(([, size]) => size > 0).map(([name, size]) => `${name} ${size}`).join(', ');
+        log(`soak: ${i} edits, RSS ${s.rssKb} kB, heap used ${s.heapUsedKb} kB of ${s.heapTotalKb} kB (${spaces}), external ${s.externalKb} kB`);
       }
     }
     const first = samples.find((x) => x.edits === WARMUP) as MemorySample;

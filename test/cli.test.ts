@@ -149,6 +149,30 @@ test('a configured entry point makes an otherwise unreachable function an IRQ ro
   }
 });
 
+test('a .irqlens.json that is a symbolic link out of the workspace is refused, not read; --config is the user\'s choice', () => {
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-cfg-')));
+  try {
+    const dir = path.join(tmp, 'ws');
+    const outside = path.join(tmp, 'elsewhere.json');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ipi.c'), 'void my_vector_handler(void)\n{\n\ton_each_cpu(flush, NULL, 1);\n}\n');
+    fs.writeFileSync(outside, JSON.stringify({ entryPoints: [{ function: 'my_vector_handler', context: 'hardirq' }] }));
+    fs.symlinkSync(outside, path.join(dir, '.irqlens.json'));
+    const refused = run('check', dir);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /config .*\.irqlens\.json \(a link to .*elsewhere\.json\) is outside the workspace/);
+    // The same file named on the command line is read: its entry point makes the finding.
+    assert.equal(run('check', dir, '--config', outside).code, 1);
+    // A link that stays inside the workspace is read too.
+    fs.renameSync(outside, path.join(dir, 'irq.json'));
+    fs.rmSync(path.join(dir, '.irqlens.json'));
+    fs.symlinkSync(path.join(dir, 'irq.json'), path.join(dir, '.irqlens.json'));
+    assert.equal(run('check', dir).code, 1);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('simulate: the seed path deadlocks with no preemption; deferred to a work item it cannot; exit 1', () => {
   const pml = path.join(os.tmpdir(), `irqlens-seed-${process.pid}.pml`);
   try {

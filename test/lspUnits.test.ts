@@ -12,7 +12,7 @@ import { escapeMarkdown } from '../server/src/lsp/markdown';
 import { DEFAULT_SETTINGS } from '../server/src/lsp/protocol';
 import { parseSettings } from '../server/src/lsp/settings';
 import { tokenRange, wordAt } from '../server/src/lsp/tokens';
-import { isInside } from '../server/src/lsp/uris';
+import { isInside } from '../server/src/kernel/configLocation';
 
 test('Markdown escaping keeps C text as text', () => {
   const cases: Array<[string, string]> = [
@@ -67,6 +67,25 @@ test('an extra config path outside the workspace is ignored with a warning', () 
   assert.deepEqual(files('/etc/passwd'), [path.join(root, '.irqlens.json')]);
   assert.equal(warnings.length, 2);
   assert.ok(isInside(root, path.join(root, 'a/b')) && !isInside(root, path.resolve(root, '../driver2')));
+});
+
+test('a folder\'s .irqlens.json that is a symbolic link out of the workspace is left out with a warning', () => {
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'irqlens-cfg-')));
+  try {
+    const [linked, inside, plain] = ['linked', 'inside', 'plain'].map((n) => path.join(tmp, n));
+    for (const d of [linked, inside, plain]) fs.mkdirSync(d);
+    fs.writeFileSync(path.join(tmp, 'secret.json'), '{}');
+    fs.symlinkSync(path.join(tmp, 'secret.json'), path.join(linked, '.irqlens.json'));
+    fs.writeFileSync(path.join(inside, 'real.json'), '{}');
+    fs.symlinkSync(path.join(inside, 'real.json'), path.join(inside, '.irqlens.json'));
+    const warnings: string[] = [];
+    const files = configFilesFor([linked, inside, plain], DEFAULT_SETTINGS, (m) => warnings.push(m));
+    assert.deepEqual(files, [path.join(inside, '.irqlens.json'), path.join(plain, '.irqlens.json')]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /linked\/\.irqlens\.json \(a link to .*secret\.json\) is outside the workspace/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('an extra config path that leaves the workspace through a symbolic link is ignored', () => {

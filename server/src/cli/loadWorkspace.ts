@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyze, type Analysis } from '../analysis';
 import { selectSources, type SourceSelection } from '../analysis/workspace';
+import { confineConfig } from '../kernel/configLocation';
 import { chooseCacheDir, type CacheStats } from '../factCache';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex, parseConfig, type IrqlensConfig } from '../kernel';
 import type { FileFacts } from '../syntax';
@@ -44,9 +45,17 @@ export type Failed = { ok: false; message: string };
 
 type ConfigLoad = { ok: true; config: IrqlensConfig } | { ok: false; message: string };
 
+/**
+ * `--config FILE` is the user's own choice and is read wherever it is; the workspace's
+ * `.irqlens.json` is read only when its real path stays inside the workspace.
+ */
 function loadConfig(explicit: string | undefined, base: string): ConfigLoad {
   const file = explicit ?? path.join(base, '.irqlens.json');
   if (!explicit && !fs.existsSync(file)) return { ok: true, config: EMPTY_CONFIG };
+  if (!explicit) {
+    const where = confineConfig(file, [base]);
+    if (!where.ok) return where;
+  }
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

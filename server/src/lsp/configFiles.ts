@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { EMPTY_CONFIG, parseConfig, type ConfigError, type IrqlensConfig } from '../kernel';
 import type { IrqlensSettings } from './protocol';
-import { isInside, realPath } from './uris';
+import { confineConfig } from '../kernel/configLocation';
 
 export const CONFIG_FILE = '.irqlens.json';
 
@@ -27,18 +27,22 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
 }
 
-/** The configuration files for `roots`: each root's `.irqlens.json`, then the setting's file if it stays inside a root (symbolic links resolved). */
+/**
+ * The configuration files for `roots`: each root's `.irqlens.json`, then the setting's file.
+ * A workspace must not make the server read files elsewhere on the machine: any of them
+ * whose real path (symbolic links resolved) is outside every root is left out, and `warn`
+ * says so.
+ */
 export function configFilesFor(roots: readonly string[], settings: IrqlensSettings, warn: (message: string) => void): string[] {
   const files = roots.map((r) => path.join(r, CONFIG_FILE));
-  if (settings.configPath !== '' && roots.length > 0) {
-    const extra = path.resolve(roots[0], settings.configPath);
-    // A workspace setting must not make the server read files elsewhere on the machine,
-    // neither by `..` nor through a symbolic link: both sides are compared as real paths.
-    const real = realPath(extra);
-    if (roots.some((r) => isInside(realPath(r), real))) files.push(extra);
-    else warn(`irqlens.configPath ${settings.configPath} is outside the workspace; ignored`);
+  if (settings.configPath !== '' && roots.length > 0) files.push(path.resolve(roots[0], settings.configPath));
+  const kept: string[] = [];
+  for (const file of new Set(files)) {
+    const where = confineConfig(file, roots);
+    if (where.ok) kept.push(where.file);
+    else warn(`irqlens: ${where.message}`);
   }
-  return [...new Set(files)];
+  return kept;
 }
 
 function merge(a: IrqlensConfig, b: IrqlensConfig): IrqlensConfig {

@@ -16,8 +16,9 @@ import type { Logger, WorkspaceState } from './workspaceState';
 /** Past the explorer's own time limit, how long the worker may take to report before it is stopped. */
 const GRACE_MS = 10_000;
 /**
- * The worker's heap, and the explorer's estimate of its visited set kept well under it: the
- * estimate counts only the hashed states, not the frontier, so the margin is wide. A worker
+ * The worker's heap, and the explorer's memory limit well under it: the explorer's estimate
+ * (visited set and waiting states) is within 0.9–1.2 times the live heap, and the margin
+ * covers the traces built after the search and a scenario that estimates worse. A worker
  * that still runs out is stopped by V8 and reported as such, never the server with it.
  */
 const WORKER_HEAP_MB = 1536;

@@ -4,7 +4,6 @@
  * differently from Node), so the URI a client used for a file is remembered and reused
  * when the server talks about that file.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 
@@ -25,26 +24,5 @@ export class UriMap {
 
   toUri(p: string): string {
     return this.clientUris.get(p) ?? pathToFileURL(p).toString();
-  }
-}
-
-/** Whether `p` is `root` or lies under it (after normalising, so `..` cannot escape). */
-export function isInside(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/**
- * `p` with every symbolic link resolved. A path that does not exist (yet) keeps its missing
- * tail on the resolved real path of its deepest existing ancestor, so a link anywhere
- * above it still counts.
- */
-export function realPath(p: string): string {
-  const abs = path.resolve(p);
-  try {
-    return fs.realpathSync.native(abs);
-  } catch {
-    const parent = path.dirname(abs);
-    return parent === abs ? abs : path.join(realPath(parent), path.basename(abs));
   }
 }

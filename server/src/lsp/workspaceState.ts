@@ -15,7 +15,7 @@ import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syn
 import { DocumentParse } from '../syntax/incremental';
 import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
 import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
-import { isInside } from './uris';
+import { isInside } from '../kernel/configLocation';
 
 export interface Logger {
   info(message: string): void;

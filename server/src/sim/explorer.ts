@@ -24,7 +24,7 @@ export interface ExploreOptions {
   maxStates?: number;
   /** Default 30,000 ms. */
   timeLimitMs?: number;
-  /** Rough bound on the visited set's memory; default 512 MiB. */
+  /** Bound on the search's memory (visited set and waiting states), as estimated below; default 512 MiB. */
   maxMemoryBytes?: number;
   /** Milliseconds clock; default Date.now. */
   now?: () => number;
@@ -64,7 +64,17 @@ interface Node {
   id: number;
 }
 
+/**
+ * The memory estimate. A visited state costs its key (two bytes a code are counted), its map
+ * entry, its parent link and its queue node; a state waiting in a bucket also holds its
+ * MachineState, whose size grows with the number of codes in its key. Counting the visited
+ * set alone undercounted the live heap 4.7–5.9 times on the exploding job of
+ * test/lspAbuse.test.ts; with the waiting states at 16 bytes a code, the live heap at the
+ * stop is 0.93–1.18 times the limit (4–64 MiB, 5–8 CPUs; BENCHMARKS.md, "Simulator memory
+ * limit"). The test there fails if the two drift three times apart.
+ */
 const BYTES_PER_ENTRY = 80;
+const QUEUED_BYTES_PER_CODE = 16;
 
 export function explore(machine: Machine, options: ExploreOptions = {}): ExploreResult {
   return options.mode === 'random' ? randomWalks(machine, options) : exhaustive(machine, options);
@@ -83,6 +93,11 @@ function recordEvent(events: Map<string, { event: SimEvent; path: PathRef }>, e:
   const old = events.get(key);
   const better = old !== undefined && e.kind === 'gave-up' && old.event.kind === 'gave-up' && e.deaf.length > 0 && old.event.deaf.length === 0;
   if (old === undefined || better) events.set(key, { event: e, path: path() });
+}
+
+/** What a queued node's MachineState holds, estimated from its key (about one code per field). */
+function queuedBytes(key: string): number {
+  return key.length * QUEUED_BYTES_PER_CODE;
 }
 
 function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
@@ -111,6 +126,7 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
   visited.set(initKey, 0);
   memory += initKey.length * 2 + BYTES_PER_ENTRY;
   buckets[0].push({ state: init, key: initKey, last: -1, preemptions: 0, id: 0 });
+  memory += queuedBytes(initKey);
 
   const events = new Map<string, { event: SimEvent; path: PathRef }>();
   let statesExplored = 0;
@@ -124,6 +140,7 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
     const bucket = buckets[p];
     while (bucket.length > 0) {
       const node = bucket.pop() as Node;
+      memory -= queuedBytes(node.key);
       // Reached again with fewer preemptions since it was queued: expanded there.
       if ((visited.get(node.key) ?? Infinity) < node.preemptions) continue;
       statesExplored++;
@@ -163,6 +180,7 @@ function exhaustive(machine: Machine, options: ExploreOptions): ExploreResult {
         via.push(index);
         while (buckets.length <= np) buckets.push([]);
         buckets[np].push({ state: succ.state, key: k, last: succ.cpu, preemptions: np, id });
+        memory += queuedBytes(k);
       });
     }
   }

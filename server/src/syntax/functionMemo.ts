@@ -48,7 +48,10 @@ export function shiftRows<T>(value: T, rows: number): T {
   if (Array.isArray(value)) return value.map((v: unknown) => shiftRows(v, rows)) as T;
   if (value === null || typeof value !== 'object') return value;
   if (isPos(value)) return { line: value.line + rows, col: value.col } as T;
+  // for-in, not Object.entries: this runs on every kept function at every edit, and the
+  // entries' pair arrays were 7% of the language server's allocation per edit.
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = shiftRows(v, rows);
+  for (const k in source) out[k] = shiftRows(source[k], rows);
   return out as T;
 }
