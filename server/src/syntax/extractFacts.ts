@@ -20,12 +20,15 @@ import type {
   ValueRef,
 } from './facts';
 import { FACTS_VERSION } from './facts';
+import { CachedNode } from './cachedNode';
 import { FunctionMemo } from './functionMemo';
 import type { SyntaxNode } from './parser';
 
 /** Beyond this nesting the walk stops descending: deeper code is counted, not analysed. */
 export const MAX_DEPTH = 800;
 const MAX_TEXT = 120;
+const OPEN_PAREN = '('.charCodeAt(0);
+const EQUALS = '='.charCodeAt(0);
 
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'defined', '__builtin_expect']);
 
@@ -131,6 +134,8 @@ class Extractor {
   /** Locals declared so far in the current function. */
   private locals = new Set<string>();
   private depth = 0;
+  /** The body being walked has no ERROR or MISSING node: opFree need not ask each subtree. */
+  private errorFreeBody = false;
   private steps = 0;
   tooDeep = false;
 
@@ -352,7 +357,9 @@ class Extractor {
     const isStatic = children(node).some((c) => c.type === 'storage_class_specifier' && this.text(c) === 'static');
     const ops: Op[] = [];
     this.depth = 0;
+    this.errorFreeBody = !body.hasError;
     this.statement(body, ops);
+    this.errorFreeBody = false;
     this.functions.push({
       name: this.text(nameNode),
       span: span(node),
@@ -634,8 +641,26 @@ class Extractor {
         this.initializerStores(node, undefined, '(compound literal)', out);
         return;
       default:
+        if (this.opFree(node)) return;
         for (const c of namedChildren(node)) this.expression(c, out);
     }
+  }
+
+  /**
+   * Whether a subtree cannot yield ops, told from its text instead of visiting it: a call
+   * needs `(`, a store `=`, and a compound literal or statement expression `(` too, unless
+   * error recovery made the token up (a MISSING node, so `hasError`). Each nesting level
+   * of such an expression adds an operator character, so one shorter than the depth left
+   * cannot reach MAX_DEPTH: skipping it never hides a too-deep subtree (and the scan stays short).
+   */
+  private opFree(node: SyntaxNode): boolean {
+    const { startIndex: start, endIndex: end } = node;
+    if (2 * (end - start) + this.depth >= MAX_DEPTH) return false;
+    for (let i = start; i < end; i++) {
+      const c = this.src.charCodeAt(i);
+      if (c === OPEN_PAREN || c === EQUALS) return false;
+    }
+    return this.errorFreeBody || !node.hasError;
   }
 
   private expressionBlock(node: SyntaxNode | null): Op[] {
@@ -853,8 +878,9 @@ function splitArgs(inner: string): string[] {
 export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg, memo?: FunctionMemo, deadline = Infinity): FileFacts {
   const x = new Extractor(text, cfgAt, deadline, memo);
   const problems: FileProblem[] = [];
+  const top = new CachedNode(root);
   try {
-    x.topLevel(root);
+    x.topLevel(top);
   } catch (err) {
     if (err instanceof OutOfTime) {
       problems.push({ kind: 'timeout', message: `fact extraction ran out of time after ${x.functions.length} functions; the rest of the file is not analysed` });
@@ -865,7 +891,7 @@ export function extractFromTree(root: SyntaxNode, text: string, path: string, cf
   }
   memo?.endRound();
   if (x.tooDeep) problems.push({ kind: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels; code below that depth is not analysed` });
-  const errorNodes = root.hasError ? countErrors(root) : 0;
+  const errorNodes = top.hasError ? countErrors(top) : 0;
   return {
     version: FACTS_VERSION,
     path,
