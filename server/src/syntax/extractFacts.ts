@@ -29,6 +29,7 @@ export const MAX_DEPTH = 800;
 const MAX_TEXT = 120;
 const OPEN_PAREN = '('.charCodeAt(0);
 const EQUALS = '='.charCodeAt(0);
+const OPEN_BRACE = '{'.charCodeAt(0);
 
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'defined', '__builtin_expect']);
 
@@ -418,7 +419,7 @@ class Extractor {
         this.statements(node, out);
         return;
       case 'expression_statement':
-        for (const c of namedChildren(node)) this.expression(c, out);
+        if (!this.opFree(node)) for (const c of namedChildren(node)) this.expression(c, out);
         return;
       case 'declaration':
         this.localDeclaration(node, out);
@@ -477,7 +478,7 @@ class Extractor {
         return;
       }
       case 'return_statement':
-        for (const c of namedChildren(node)) this.expression(c, out);
+        if (!this.opFree(node)) for (const c of namedChildren(node)) this.expression(c, out);
         out.push({ op: 'return', at: pos(node) });
         return;
       case 'break_statement':
@@ -647,18 +648,21 @@ class Extractor {
   }
 
   /**
-   * Whether a subtree cannot yield ops, told from its text instead of visiting it: a call
-   * needs `(`, a store `=`, and a compound literal or statement expression `(` too, unless
-   * error recovery made the token up (a MISSING node, so `hasError`). Each nesting level
-   * of such an expression adds an operator character, so one shorter than the depth left
-   * cannot reach MAX_DEPTH: skipping it never hides a too-deep subtree (and the scan stays short).
+   * Whether an expression (or an expression or return statement) cannot yield ops, told
+   * from its text instead of visiting it: a call needs `(`, a store `=`, a compound literal
+   * or statement expression `(` and `{` (whose statements may `break` or `return`), unless
+   * error recovery made the token up (a MISSING node, so `hasError`). The parentheses of a
+   * `(x)` itself are none of these. Each nesting level of such an expression adds an
+   * operator character, so one shorter than the depth left cannot reach MAX_DEPTH:
+   * skipping it never hides a too-deep subtree (and the scan stays short).
    */
   private opFree(node: SyntaxNode): boolean {
     const { startIndex: start, endIndex: end } = node;
     if (2 * (end - start) + this.depth >= MAX_DEPTH) return false;
-    for (let i = start; i < end; i++) {
+    const inner = node.type === 'parenthesized_expression' ? 1 : 0;
+    for (let i = start + inner; i < end - inner; i++) {
       const c = this.src.charCodeAt(i);
-      if (c === OPEN_PAREN || c === EQUALS) return false;
+      if (c === OPEN_PAREN || c === EQUALS || c === OPEN_BRACE) return false;
     }
     return this.errorFreeBody || !node.hasError;
   }
