@@ -104,10 +104,15 @@ export function branchShape(lines: readonly string[], from: number, to: number):
   };
 }
 
+/** A line with none of these, outside a block comment, is all code. */
+const NOT_PLAIN = /["'/]/;
+
 /** Net `(` minus `)` of one line's code. */
 export function parenBalance(line: string, state: CommentState): number {
   let n = 0;
-  for (const c of codeOf(line, state)) {
+  // Most lines are plain code: count them as they are, without copying.
+  const code = state.inComment || NOT_PLAIN.test(line) ? codeOf(line, state) : line;
+  for (const c of code) {
     if (c === '(') n++;
     else if (c === ')') n--;
   }

@@ -52,6 +52,9 @@ export const MAX_CFG_DEPTH = 64;
 /** A goto label alone on its line (`default:` is a case label, which tree-sitter lets a directive follow). */
 const LABEL = /^(?!default\b)[A-Za-z_]\w*[ \t]*:$/;
 
+/** What `trim() !== ''` tells, without making the trimmed copy. */
+const NOT_BLANK = /\S/;
+
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$/;
 
 /**
@@ -194,7 +197,7 @@ export function scanConditionals(text: string): ConditionalMap {
       continue;
     }
     if (deadFrames > 0) {
-      if (line.trim() !== '') {
+      if (NOT_BLANK.test(line)) {
         lines[i] = ' '.repeat(line.length);
         changed = true;
       }
@@ -202,7 +205,7 @@ export function scanConditionals(text: string): ConditionalMap {
     } else {
       // A `}` in column 0 ends a definition: no parenthesis is open there, whatever the count drifted to.
       parenDepth = line.startsWith('}') ? 0 : Math.max(0, parenDepth + parenBalance(line, comments));
-      if (line.trim() !== '') lastCode = line.trim();
+      if (NOT_BLANK.test(line)) lastCode = line.trim();
     }
   }
 

@@ -20,12 +20,16 @@ import type {
   ValueRef,
 } from './facts';
 import { FACTS_VERSION } from './facts';
+import { CachedNode } from './cachedNode';
 import { FunctionMemo } from './functionMemo';
 import type { SyntaxNode } from './parser';
 
 /** Beyond this nesting the walk stops descending: deeper code is counted, not analysed. */
 export const MAX_DEPTH = 800;
 const MAX_TEXT = 120;
+const OPEN_PAREN = '('.charCodeAt(0);
+const EQUALS = '='.charCodeAt(0);
+const OPEN_BRACE = '{'.charCodeAt(0);
 
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'do', 'defined', '__builtin_expect']);
 
@@ -131,6 +135,8 @@ class Extractor {
   /** Locals declared so far in the current function. */
   private locals = new Set<string>();
   private depth = 0;
+  /** The body being walked has no ERROR or MISSING node: opFree need not ask each subtree. */
+  private errorFreeBody = false;
   private steps = 0;
   tooDeep = false;
 
@@ -352,7 +358,9 @@ class Extractor {
     const isStatic = children(node).some((c) => c.type === 'storage_class_specifier' && this.text(c) === 'static');
     const ops: Op[] = [];
     this.depth = 0;
+    this.errorFreeBody = !body.hasError;
     this.statement(body, ops);
+    this.errorFreeBody = false;
     this.functions.push({
       name: this.text(nameNode),
       span: span(node),
@@ -411,7 +419,7 @@ class Extractor {
         this.statements(node, out);
         return;
       case 'expression_statement':
-        for (const c of namedChildren(node)) this.expression(c, out);
+        if (!this.opFree(node)) for (const c of namedChildren(node)) this.expression(c, out);
         return;
       case 'declaration':
         this.localDeclaration(node, out);
@@ -470,7 +478,7 @@ class Extractor {
         return;
       }
       case 'return_statement':
-        for (const c of namedChildren(node)) this.expression(c, out);
+        if (!this.opFree(node)) for (const c of namedChildren(node)) this.expression(c, out);
         out.push({ op: 'return', at: pos(node) });
         return;
       case 'break_statement':
@@ -634,8 +642,29 @@ class Extractor {
         this.initializerStores(node, undefined, '(compound literal)', out);
         return;
       default:
+        if (this.opFree(node)) return;
         for (const c of namedChildren(node)) this.expression(c, out);
     }
+  }
+
+  /**
+   * Whether an expression (or an expression or return statement) cannot yield ops, told
+   * from its text instead of visiting it: a call needs `(`, a store `=`, a compound literal
+   * or statement expression `(` and `{` (whose statements may `break` or `return`), unless
+   * error recovery made the token up (a MISSING node, so `hasError`). The parentheses of a
+   * `(x)` itself are none of these. Each nesting level of such an expression adds an
+   * operator character, so one shorter than the depth left cannot reach MAX_DEPTH:
+   * skipping it never hides a too-deep subtree (and the scan stays short).
+   */
+  private opFree(node: SyntaxNode): boolean {
+    const { startIndex: start, endIndex: end } = node;
+    if (2 * (end - start) + this.depth >= MAX_DEPTH) return false;
+    const inner = node.type === 'parenthesized_expression' ? 1 : 0;
+    for (let i = start + inner; i < end - inner; i++) {
+      const c = this.src.charCodeAt(i);
+      if (c === OPEN_PAREN || c === EQUALS || c === OPEN_BRACE) return false;
+    }
+    return this.errorFreeBody || !node.hasError;
   }
 
   private expressionBlock(node: SyntaxNode | null): Op[] {
@@ -853,8 +882,9 @@ function splitArgs(inner: string): string[] {
 export function extractFromTree(root: SyntaxNode, text: string, path: string, cfgAt: (line: number) => Cfg, memo?: FunctionMemo, deadline = Infinity): FileFacts {
   const x = new Extractor(text, cfgAt, deadline, memo);
   const problems: FileProblem[] = [];
+  const top = new CachedNode(root);
   try {
-    x.topLevel(root);
+    x.topLevel(top);
   } catch (err) {
     if (err instanceof OutOfTime) {
       problems.push({ kind: 'timeout', message: `fact extraction ran out of time after ${x.functions.length} functions; the rest of the file is not analysed` });
@@ -865,7 +895,7 @@ export function extractFromTree(root: SyntaxNode, text: string, path: string, cf
   }
   memo?.endRound();
   if (x.tooDeep) problems.push({ kind: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels; code below that depth is not analysed` });
-  const errorNodes = root.hasError ? countErrors(root) : 0;
+  const errorNodes = top.hasError ? countErrors(top) : 0;
   return {
     version: FACTS_VERSION,
     path,
