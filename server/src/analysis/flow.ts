@@ -89,6 +89,11 @@ function stateKey(s: FlowState): string {
   return `${s.base}|${s.irqsOff ? 1 : 0}|${s.depth}|${s.entryAtomic ? 1 : 0}|${s.saved}|${s.restoredFrom ?? ''}`;
 }
 
+/** What a finding's context depends on: IRQs off, else atomic, else neither. */
+function contextClass(s: FlowState): string {
+  return s.irqsOff ? 'irqs-off' : isAtomic(s) ? 'atomic' : 'process';
+}
+
 /** The tests two joined paths both remember: a branch memory survives a join only where it tells the paths apart. */
 function commonTests(a: string | undefined, b: string | undefined): string | undefined {
   if (a === b) return a;
@@ -214,7 +219,7 @@ class Interpreter {
   constructor(
     private readonly ctx: FlowContext,
     private readonly def: FnDef,
-    private readonly visit: (call: CallVisit, states: readonly FlowState[]) => void,
+    private visit: (call: CallVisit, states: readonly FlowState[]) => void,
   ) {
     this.locals = new Set(def.facts.params.filter((p) => p !== ''));
     forEachOp(def.facts.body, (op) => {
@@ -306,6 +311,18 @@ class Interpreter {
         return { next: this.forgetTests(states, op), returned: none, broke: none, continued: none };
       case 'label':
         return { next: states, returned: none, broke: none, continued: none };
+    }
+  }
+
+  /** Runs `f` without reporting calls to the visitor. */
+  private quietly<T>(f: () => T): T {
+    const visit = this.visit;
+    this.visit = () => {};
+    try {
+      return f();
+    } finally {
+      this.visit = visit;
+      this.triedLock = false;
     }
   }
 
@@ -407,18 +424,22 @@ class Interpreter {
     if (name && nesting < MAX_MACRO_NESTING && !kernel.isKernelApi(name) && symbols.resolve(name, this.def.file).length === 0) {
       const variants = symbols.macroVariants(name, this.def.file);
       if (variants.length > 0) {
-        // A macro defined differently per `#if` branch: each variant is one configuration, none certain.
-        const differ = variants.some((m) => JSON.stringify(m.facts.calls) !== JSON.stringify(variants[0].facts.calls));
-        const outs = variants.map((macro) => {
-          const variantCfg = differ && macro.facts.cfg ? macro.facts.cfg : cfg;
-          let cur = states;
-          for (const inner of macro.facts.calls) {
-            const innerArgs = inner.args.map((a) => (a.param !== undefined ? args[a.param] ?? a.text : a.text));
-            cur = this.named(op, inner.callee, innerArgs, cur, viaMacro ?? name, nesting + 1, variantCfg);
-          }
-          return cur;
-        });
-        return join(...outs);
+        const expand = (tagged: boolean): FlowState[][] =>
+          variants.map((macro) => {
+            let cur = states;
+            for (const inner of macro.facts.calls) {
+              const innerArgs = inner.args.map((a) => (a.param !== undefined ? args[a.param] ?? a.text : a.text));
+              cur = this.named(op, inner.callee, innerArgs, cur, viaMacro ?? name, nesting + 1, tagged && macro.facts.cfg ? macro.facts.cfg : cfg);
+            }
+            return cur;
+          });
+        if (variants.length === 1) return join(...expand(false));
+        // A macro defined per `#if` branch: a context only some variants make is one
+        // configuration, not certain, so its reason carries the variant's branch.
+        const made = this.quietly(() => expand(false)).map((out) => new Set(out.map(contextClass)));
+        const everywhere = [...made[0]].filter((c) => made.every((m) => m.has(c)));
+        if (made.every((m) => m.size === everywhere.length)) return join(...expand(false));
+        return join(...expand(true)).map((s) => (s.reason?.cfg && everywhere.includes(contextClass(s)) ? { ...s, reason: { call: s.reason.call, pos: s.reason.pos } } : s));
       }
     }
     this.visit({ op, ...(name ? { name } : {}), args, ...(viaMacro ? { viaMacro } : {}) }, states);

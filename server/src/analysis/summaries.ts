@@ -5,7 +5,8 @@
  * (`foo_unlock(dev)` around `spin_unlock_irqrestore`) thus ends the caller's atomic
  * section, and one that takes a lock starts it.
  *
- * Computed on demand and kept per (function, entry state). A call back into a summary
+ * Only a certain effect is applied (see summaryOf). Computed on demand and kept per
+ * (function, entry state). A call back into a summary
  * still being computed (recursion), or deeper than MAX_NESTING, counts as no change.
  */
 import type { CallExit, CallSummaries, EntryState, FlowContext, FlowState } from './flow';
@@ -40,7 +41,14 @@ export class FunctionSummaries implements CallSummaries {
   }
 }
 
-/** The distinct exits; undefined when every exit is the entry state again (or there is none: the call does not return). */
+/**
+ * The callee's effect when every exit agrees on it; undefined when every exit is the
+ * entry state again, when there is none (the call does not return), or when the exits
+ * differ. Exits differ where the effect depends on a result the caller tests
+ * (`ring_buffer_lock_reserve()` returns with preemption off only when it returns an
+ * event): applied path-insensitively, each such call would add its depths to every
+ * later one, so an uncertain effect is left out, as before summaries.
+ */
 function summaryOf(states: readonly FlowState[], entry: EntryState): CallExit[] | undefined {
   const seen = new Map<string, CallExit>();
   for (const s of states) {
@@ -48,8 +56,9 @@ function summaryOf(states: readonly FlowState[], entry: EntryState): CallExit[] 
     seen.set(`${x.irqsOff}|${x.depth}|${x.restoredFrom ?? ''}`, x);
   }
   const exits = [...seen.values()];
-  if (exits.every((x) => x.irqsOff === entry.irqsOff && x.depth === 0 && x.restoredFrom === undefined)) return undefined;
-  return exits;
+  if (exits.length !== 1) return undefined;
+  const [x] = exits;
+  return x.irqsOff === entry.irqsOff && x.depth === 0 && x.restoredFrom === undefined ? undefined : exits;
 }
 
 /** The flow context of an analysis: the kernel model, the symbols and their call summaries. */
