@@ -204,6 +204,27 @@ function pureTestKey(cond: Cond, locals: ReadonlySet<string>): string | undefine
   return `${cond.join}:${cond.atoms.map((a) => `${a.negated ? '!' : ''}${a.read}`).join(',')}`.replace(/[;=]/g, '');
 }
 
+/** `#if` conditions as remembered tests: `!(A || B)` is the `0` way of `A || B`. */
+function cfgTests(cfg: readonly string[]): string[] {
+  return cfg.map((c) => {
+    const negated = /^!\(.*\)$/.test(c) ? c.slice(2, -1) : /^!\w+$/.test(c) ? c.slice(1) : undefined;
+    return `#${(negated ?? c).replace(/[;=]/g, '')}=${negated === undefined ? 1 : 0}`;
+  });
+}
+
+/** The states that can take the `#if` branch `cfg`, remembering that they did. */
+function chooseBranch(states: FlowState[], cfg: readonly string[]): FlowState[] {
+  const mine = cfgTests(cfg);
+  const theirs = new Set(mine.map((t) => `${t.slice(0, -1)}${t.endsWith('1') ? 0 : 1}`));
+  return states
+    .filter((s) => !s.tested?.split(';').some((t) => theirs.has(t)))
+    .map((s) => {
+      const had = new Set(s.tested ? s.tested.split(';') : []);
+      const added = mine.filter((t) => !had.has(t));
+      return added.length === 0 ? s : withTests(s, [...had, ...added].join(';'));
+    });
+}
+
 /** The variables a test key reads. */
 function testVariables(key: string): string[] {
   return key.slice(key.indexOf(':') + 1).split(',').map((a) => a.replace(/^!/, ''));
@@ -353,7 +374,7 @@ class Interpreter {
     if (written.length === 0) return states;
     return states.map((s) => {
       if (!s.tested) return s;
-      const kept = s.tested.split(';').filter((t) => !testVariables(t.slice(0, t.lastIndexOf('='))).some((v) => written.includes(v)));
+      const kept = s.tested.split(';').filter((t) => t.startsWith('#') || !testVariables(t.slice(0, t.lastIndexOf('='))).some((v) => written.includes(v)));
       return withTests(s, kept.length > 0 ? kept.join(';') : undefined);
     });
   }
@@ -426,7 +447,8 @@ class Interpreter {
       if (variants.length > 0) {
         const expand = (tagged: boolean): FlowState[][] =>
           variants.map((macro) => {
-            let cur = states;
+            // A path that already took another branch of the same `#if` takes this macro's variant of that branch too.
+            let cur = variants.length > 1 && macro.facts.cfg ? chooseBranch(states, macro.facts.cfg) : states;
             for (const inner of macro.facts.calls) {
               const innerArgs = inner.args.map((a) => (a.param !== undefined ? args[a.param] ?? a.text : a.text));
               cur = this.named(op, inner.callee, innerArgs, cur, viaMacro ?? name, nesting + 1, tagged && macro.facts.cfg ? macro.facts.cfg : cfg);
@@ -439,7 +461,8 @@ class Interpreter {
         const made = this.quietly(() => expand(false)).map((out) => new Set(out.map(contextClass)));
         const everywhere = [...made[0]].filter((c) => made.every((m) => m.has(c)));
         if (made.every((m) => m.size === everywhere.length)) return join(...expand(false));
-        return join(...expand(true)).map((s) => (s.reason?.cfg && everywhere.includes(contextClass(s)) ? { ...s, reason: { call: s.reason.call, pos: s.reason.pos } } : s));
+        const own = (r: ContextReason | undefined): boolean => variants.some((v) => v.facts.cfg !== undefined && v.facts.cfg === r?.cfg);
+        return join(...expand(true)).map((s) => (s.reason && own(s.reason) && everywhere.includes(contextClass(s)) ? { ...s, reason: { call: s.reason.call, pos: s.reason.pos } } : s));
       }
     }
     this.visit({ op, ...(name ? { name } : {}), args, ...(viaMacro ? { viaMacro } : {}) }, states);
