@@ -12,6 +12,7 @@ import type { Entry } from './entryPoints';
 import { findEntries } from './entryPoints';
 import type { EntryState, FlowContext, FlowState } from './flow';
 import { contextOf, entryFromKey, interpret } from './flow';
+import { flowContext } from './summaries';
 import { PointsTo } from './pointsTo';
 import type { CallTarget, Hit, Propagation } from './propagate';
 import { callTargets, propagate } from './propagate';
@@ -89,7 +90,7 @@ export function* analysisPhases(files: readonly FileFacts[], kernel: KernelIndex
   const entryList = findEntries(files, symbolTable, pointsToGraph, kernel);
   const entries = lap();
   yield;
-  const flow = { kernel, symbols: symbolTable };
+  const flow = flowContext(kernel, symbolTable);
   const propagation = propagate(flow, pointsToGraph, entryList);
   return { symbols: symbolTable, pointsTo: pointsToGraph, entries: entryList, flow, propagation, times: { symbols, pointsTo, entries, propagate: lap() } };
 }
@@ -138,9 +139,9 @@ export class Analysis {
   private finding(hits: Hit[]): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
     const hit = sorted[0];
-    const { steps, root, defs } = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
+    const { steps, root, defs, viaVariant } = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
     const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
-    const confidence: Confidence = cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+    const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
     const file = hit.def.file;
     return {

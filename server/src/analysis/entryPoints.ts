@@ -84,8 +84,7 @@ export class EntryFinder {
     const reg = this.kernel.registration(name);
     if (!reg) {
       if (nesting >= 4 || this.kernel.isKernelApi(name) || this.symbols.resolve(name, file).length > 0) return;
-      const macro = this.symbols.macro(name, file);
-      for (const inner of macro?.facts.calls ?? []) {
+      for (const inner of this.symbols.macroVariants(name, file).flatMap((m) => m.facts.calls)) {
         const innerArgs = inner.args.map((a): Arg => (a.param !== undefined && args[a.param] ? args[a.param] : { text: a.text, value: /^\w+$/.test(a.text) ? { kind: 'name', name: a.text } : { kind: 'other', text: a.text } }));
         this.registrationCall(inner.callee, innerArgs, at, file, inFn, nesting + 1);
       }

@@ -89,11 +89,15 @@ export class Symbols {
     return (this.structDirs.get(name)?.size ?? 0) > 1;
   }
 
-  /** A workspace macro `name` as seen from `fromFile` (its own file's first, then any header's). */
-  macro(name: string, fromFile: string): MacroDef | undefined {
+  /**
+   * The definitions of workspace macro `name` as seen from `fromFile`: its own file's,
+   * else the first defining file's; several when `#if` branches define it differently.
+   */
+  macroVariants(name: string, fromFile: string): MacroDef[] {
     const all = this.macros.get(name);
-    if (!all) return undefined;
-    return all.find((m) => m.file === fromFile) ?? all[0];
+    if (!all) return [];
+    const file = all.some((m) => m.file === fromFile) ? fromFile : all[0].file;
+    return all.filter((m) => m.file === file);
   }
 
   /** Struct name behind a type name, through typedefs. */

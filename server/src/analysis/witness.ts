@@ -21,8 +21,16 @@ function reasonStep(fn: string, file: string, reason: ContextReason): WitnessSte
   return { kind: 'context', function: fn, location: { file, pos: reason.pos }, note };
 }
 
+export interface WitnessPath {
+  steps: WitnessStep[];
+  root: WitnessRoot;
+  defs: FnDef[];
+  /** Whether a context change on the way comes from one `#if` variant of a macro defined per branch. */
+  viaVariant: boolean;
+}
+
 /** The steps that lead to `node`, ending at the function `node` stands for (its calls not included), and the functions on the way. */
-export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
+export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
   const chain: Array<{ node: number; parent: Parent }> = [];
   let cur = node;
   for (let guard = 0; guard < 10000; guard++) {
@@ -35,6 +43,7 @@ export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSp
   chain.reverse();
   const steps: WitnessStep[] = [];
   const defs: FnDef[] = [];
+  let viaVariant = false;
   let root: WitnessRoot = { state: entryFromKey(nodes.key(node)) };
   for (const { node: n, parent } of chain) {
     const def = symbols.defs[nodes.fn(n)];
@@ -48,6 +57,7 @@ export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSp
     } else {
       const caller = symbols.defs[nodes.fn(parent.from)];
       if (parent.reason) steps.push(reasonStep(caller.facts.name, caller.file, parent.reason));
+      if (parent.reason?.cfg) viaVariant = true;
       const location: Location = { file: caller.file, pos: parent.op.at };
       if (parent.kind === 'indirect') {
         const ev = parent.evidence;
@@ -64,14 +74,14 @@ export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSp
       }
     }
   }
-  return { steps, root, defs };
+  return { steps, root, defs, viaVariant };
 }
 
 /** The whole witness of a hit: the path to its function, the context change inside it, and the call. */
-export function witnessOf(hit: Hit, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): { steps: WitnessStep[]; root: WitnessRoot; defs: FnDef[] } {
-  const { steps, root, defs } = pathTo(hit.node, parents, nodes, symbols);
+export function witnessOf(hit: Hit, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
+  const { steps, root, defs, viaVariant } = pathTo(hit.node, parents, nodes, symbols);
   if (hit.reason) steps.push(reasonStep(hit.def.facts.name, hit.def.file, hit.reason));
   const via = hit.viaMacro ? ` (via macro ${hit.viaMacro})` : '';
   steps.push({ kind: 'forbidden', function: hit.def.facts.name, location: { file: hit.def.file, pos: hit.op.at }, note: `calls ${hit.callee}()${via}: ${hit.why}` });
-  return { steps, root, defs };
+  return { steps, root, defs, viaVariant: viaVariant || hit.reason?.cfg !== undefined };
 }

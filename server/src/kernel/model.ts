@@ -46,6 +46,8 @@ export interface ContextChange {
   lockArg?: number;
   /** Argument index of the saved flags, for `irq-save`/`irq-restore`. */
   flagsArg?: number;
+  /** A trylock: the effects hold only where the call returned true (its failure changes nothing). */
+  onSuccess?: boolean;
   why: string;
 }
 

@@ -123,7 +123,7 @@ class Extractor {
   readonly functions: FunctionFacts[] = [];
   readonly stores: Array<StoreOp & { cfg: Cfg }> = [];
   readonly topLevelCalls: TopLevelCall[] = [];
-  readonly macros: MacroFacts[] = [];
+  private readonly macroDefs: MacroFacts[] = [];
   readonly typedefs: Array<{ alias: string; target: string }> = [];
   readonly structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }> = [];
   /** Declared struct types of globals, and of the current function's params and locals. */
@@ -315,7 +315,18 @@ class Extractor {
       });
       calls.push({ callee: m[1], args });
     }
-    if (calls.length > 0) this.macros.push({ name: this.text(nameNode), at: pos(nameNode), params, calls });
+    const cfg = this.cfgAt(node.startPosition.row);
+    this.macroDefs.push({ name: this.text(nameNode), at: pos(nameNode), params, calls, ...(cfg.length > 0 ? { cfg } : {}) });
+  }
+
+  /**
+   * The macros worth keeping: those whose body calls functions, and with them every other
+   * definition of the same name under an `#if` (a variant that calls nothing is a
+   * configuration in which the call does not happen).
+   */
+  get macros(): MacroFacts[] {
+    const calling = new Set(this.macroDefs.filter((m) => m.calls.length > 0).map((m) => m.name));
+    return this.macroDefs.filter((m) => m.calls.length > 0 || (m.cfg !== undefined && calling.has(m.name) && this.macroDefs.some((o) => o !== m && o.name === m.name)));
   }
 
   // ---- functions --------------------------------------------------------------------
@@ -613,6 +624,12 @@ class Extractor {
         const operator = node.childForFieldName('operator');
         const isPlain = operator ? this.text(operator) === '=' : children(node).some((c) => c.type === '=');
         if (left && right && isPlain) this.storeIfUseful(pos(node), this.valueRef(left), right, out);
+        else if (left && right) this.storeIfUseful(pos(node), this.valueRef(left), node, out);
+        return;
+      }
+      case 'update_expression': {
+        const arg = node.childForFieldName('argument');
+        if (arg) this.storeIfUseful(pos(node), this.valueRef(arg), node, out);
         return;
       }
       case 'conditional_expression': {
@@ -677,11 +694,15 @@ class Extractor {
     return { text: this.shortText(node), value: this.valueRef(node) };
   }
 
-  /** Stores that can carry a function pointer, or publish a flag other CPUs spin on. */
+  /**
+   * Stores that can carry a function pointer, publish a flag other CPUs spin on, or
+   * change a local variable or parameter (which ends what a test of it told the flow).
+   */
   private storeIfUseful(at: Pos, target: ValueRef, valueNode: SyntaxNode, out: Op[]): void {
     const value = this.valueRef(valueNode);
     const literal = /^(number_literal|true|false|null|char_literal)$/.test(valueNode.type);
-    if (value.kind === 'other' && !literal) return;
+    const ownVariable = target.kind === 'name' && (target.local === true || target.param !== undefined);
+    if (value.kind === 'other' && !literal && !ownVariable) return;
     if (target.kind === 'other') return;
     out.push({ op: 'store', at, target, value, valueText: this.shortText(valueNode) });
   }

@@ -146,6 +146,8 @@ export interface MacroFacts {
   params: string[];
   /** Calls in the body, in order; an argument that is exactly a macro parameter has `param` set. */
   calls: Array<{ callee: string; args: Array<{ text: string; param?: number }> }>;
+  /** The `#if` branch the definition sits under, when any (a macro defined per branch has one definition each, calls or not). */
+  cfg?: Cfg;
 }
 
 export interface ParseHealth {
@@ -178,4 +180,4 @@ export interface FileFacts {
   problems: FileProblem[];
 }
 
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 3;
