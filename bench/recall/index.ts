@@ -249,7 +249,9 @@ function measureDir(dir: string, selected: readonly Selected[], texts: Map<strin
           if (at.some((f) => f.moreWitnesses > 0)) hints.push('more entries reach the call than the finding shows witnesses for');
           results.push({ ...base, outcome: 'other-entry', witnessEntry: at[0].path[0]?.function, witnessKind: at[0].entryKind, confidence: at[0].confidence });
         } else {
-          if (!findings.some((f) => witnessFrom(f, s.entry.name))) hints.push('no finding in the run starts at this entry');
+          // Only a run with the entry's depth-0 probe tells an unrecognised entry (the pointer-only sampling has none).
+          const hasDepth0 = s.probes.some((q) => q.hop === 'direct' && q.depth === 0);
+          if (hasDepth0 && !findings.some((f) => witnessFrom(f, s.entry.name))) hints.push('no finding in the run starts at this entry');
           results.push({ ...base, outcome: 'no-finding' });
         }
       }

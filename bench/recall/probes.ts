@@ -121,9 +121,19 @@ function localTargets(fn: FunctionFacts, name: string, storedIn: Map<string, str
   return out;
 }
 
-/** Whether `fn` calls its parameter `index`. */
-function callsParam(fn: FunctionFacts, index: number): boolean {
-  return calls(fn.body).some((c) => c.callee.kind === 'name' && c.callee.param === index);
+/** The calls `fn` makes through its parameter `index`. */
+function paramCalls(fn: FunctionFacts, index: number): Array<Extract<Op, { op: 'call' }>> {
+  return calls(fn.body).filter((c) => c.callee.kind === 'name' && c.callee.param === index);
+}
+
+/**
+ * Whether a call with `given` arguments can reach `fn` through a pointer: the pointer's
+ * type fixes the parameters, so a function with more is the value of another struct's
+ * field of the same name (`.write` of a tty_ldisc_ops is no tty_operations' `->write`).
+ */
+function arityFits(fn: FunctionFacts, given: number): boolean {
+  const needed = fn.params.length === 1 && fn.params[0] === '' ? 0 : fn.params.length;
+  return given >= needed;
 }
 
 /**
@@ -136,9 +146,9 @@ export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Re
   const storedIn = fieldStores(index);
   const out: Reached[] = [];
   const taken = new Set<string>();
-  const add = (from: Reached, name: string, via: PointerVia, depth: number, hop: string[]): void => {
+  const add = (from: Reached, name: string, args: number, via: PointerVia, depth: number, hop: string[]): void => {
     const def = resolve(index, from.file, name);
-    if (!def || direct.has(key(def.file, def.fn)) || taken.has(key(def.file, def.fn))) return;
+    if (!def || !arityFits(def.fn, args) || direct.has(key(def.file, def.fn)) || taken.has(key(def.file, def.fn))) return;
     taken.add(key(def.file, def.fn));
     out.push({ ...def, depth, via, chain: [...from.chain, ...hop.slice(0, -1), `${hop[hop.length - 1]}:${def.fn.name}`] });
   };
@@ -146,16 +156,17 @@ export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Re
     for (const c of calls(r.fn.body)) {
       const callee = c.callee;
       if (callee.kind === 'field') {
-        for (const name of storedIn.get(callee.field) ?? []) add(r, name, 'field', r.depth + 1, [`->${callee.field}`]);
+        for (const name of storedIn.get(callee.field) ?? []) add(r, name, c.args.length, 'field', r.depth + 1, [`->${callee.field}`]);
       } else if (callee.kind === 'name' && callee.local) {
-        for (const name of localTargets(r.fn, callee.name, storedIn)) add(r, name, 'local', r.depth + 1, [`->${callee.name}`]);
+        for (const name of localTargets(r.fn, callee.name, storedIn)) add(r, name, c.args.length, 'local', r.depth + 1, [`->${callee.name}`]);
       } else if (callee.kind === 'name' && callee.param === undefined) {
         // A direct call that hands one of the directory's functions to a parameter the callee calls.
         const f = resolve(index, r.file, callee.name);
         if (!f) continue;
         c.args.forEach((arg, i) => {
-          if (arg.value.kind !== 'name' || arg.value.param !== undefined || arg.value.local || !callsParam(f.fn, i)) return;
-          add(r, arg.value.name, 'argument', r.depth + 2, [f.fn.name, `->${f.fn.params[i] || `arg${i}`}`]);
+          const through = paramCalls(f.fn, i);
+          if (arg.value.kind !== 'name' || arg.value.param !== undefined || arg.value.local || through.length === 0) return;
+          add(r, arg.value.name, Math.min(...through.map((t) => t.args.length)), 'argument', r.depth + 2, [f.fn.name, `->${f.fn.params[i] || `arg${i}`}`]);
         });
       }
     }
