@@ -101,6 +101,7 @@ function witness(spec: SimCase, symbols: Symbols): Finding {
     path.push({ kind, function: def.facts.name, location: { file: def.file, pos: op.at }, note: `calls ${next ?? spec.callee}` });
   });
   const last = path[path.length - 1];
+  const confidence = path.some((s) => s.kind === 'indirect') ? 'pointer' : 'direct';
   return {
     id: `sim:${spec.name}`,
     rule: 'xcall-in-atomic',
@@ -111,9 +112,11 @@ function witness(spec: SimCase, symbols: Symbols): Finding {
     location: last.location,
     callee: spec.callee,
     entryKind: spec.entryKind,
-    confidence: path.some((s) => s.kind === 'indirect') ? 'pointer' : 'direct',
+    confidence,
     why: '',
     path,
+    witnesses: [{ entry: spec.entry, entryKind: spec.entryKind, context: 'hardirq', confidence, path }],
+    moreWitnesses: 0,
   };
 }
 

@@ -46,7 +46,7 @@ test('JSON output follows the versioned format with paths relative to the first 
   assert.equal(report.version, 1);
   const f = report.findings.find((x: { callee: string }) => x.callee === 'smp_call_function');
   assert.ok(f);
-  assert.deepEqual(Object.keys(f).sort(), ['callee', 'confidence', 'context', 'contexts', 'entryKind', 'id', 'location', 'message', 'path', 'rule', 'severity', 'why'].sort());
+  assert.deepEqual(Object.keys(f).sort(), ['callee', 'confidence', 'context', 'contexts', 'entryKind', 'id', 'location', 'message', 'moreWitnesses', 'path', 'rule', 'severity', 'why', 'witnesses'].sort());
   assert.equal(f.rule, 'xcall-in-atomic');
   assert.equal(f.context, 'hardirq');
   assert.equal(f.confidence, 'pointer');

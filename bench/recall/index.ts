@@ -2,9 +2,10 @@
  * The recall benchmark (issue 5): a seeded sample of real interrupt entry points of the
  * corpus, found by a textual scan; in a temporary copy of each entry's driver directory a
  * synchronous cross-CPU call is inserted in a function the entry reaches at call depth
- * 0..3 (direct calls) and behind one function-pointer hop; `irqlens check` runs on the
- * copy as a child process, and a probe is a hit only when a finding sits on the inserted
- * call and its witness starts at that entry.
+ * 0..3 (direct calls) and behind one function-pointer hop of each way (probes.ts);
+ * `irqlens check` runs on the copy as a child process, and a probe is a hit only when a
+ * finding sits on the inserted call and one of its witnesses (one per entry that reaches
+ * the call) starts at that entry.
  *
  * Probes of one directory share one copy and one run: a probe adds a call to an external
  * function and no edge between the directory's functions, so it changes no other probe's
@@ -17,7 +18,7 @@ import { createWasmParser, factsFromText, type CParser, type FunctionFacts } fro
 import kernelApi from '../../server/src/kernel/kernelApi.json';
 import { scanEntries, type ScannedEntry } from './entryScan';
 import { mulberry32, type Rng } from '../../server/src/sim/prng';
-import { indexDir, insertProbes, planProbes, shuffle, type DirIndex, type HopKind, type Probe } from './probes';
+import { indexDir, insertProbes, planProbes, shuffle, type DirIndex, type HopKind, type PointerVia, type Probe } from './probes';
 
 export interface RecallOptions {
   corpus: string;
@@ -42,12 +43,13 @@ export interface ProbeResult {
   entryKind: string;
   entryFile: string;
   hop: HopKind;
+  via?: PointerVia;
   depth: number;
   fn: string;
   file: string;
   chain: string[];
   outcome: Outcome;
-  /** For `other-entry`: the entry the witness starts at, and its kind. */
+  /** For `other-entry`: the entry the primary witness starts at, and its kind. */
   witnessEntry?: string;
   witnessKind?: string;
   confidence?: string;
@@ -152,13 +154,24 @@ function selectInDir(
   return out;
 }
 
-interface CliFinding {
+interface CliWitness {
+  entry: string;
+  confidence: string;
+  path: Array<{ function: string; kind: string }>;
+}
+
+interface CliFinding extends CliWitness {
   rule: string;
   entryKind: string;
   callee: string;
-  confidence: string;
   location: { file: string; line: number };
-  path: Array<{ function: string; kind: string }>;
+  witnesses: CliWitness[];
+  moreWitnesses: number;
+}
+
+/** The finding's witness that starts at `entry`, if it shows one. */
+function witnessFrom(f: CliFinding, entry: string): CliWitness | undefined {
+  return f.witnesses.find((w) => w.path[0]?.function === entry);
 }
 
 function runCheck(cli: string, dir: string): { findings: CliFinding[]; skipped: string[] } | { error: string } {
@@ -213,17 +226,32 @@ function measureDir(dir: string, selected: readonly Selected[], texts: Map<strin
         const modelled = p.chain.slice(1).find((f) => MODELLED.has(f.replace(/^->\w+:/, '')));
         if (modelled) hints.push(`path passes through ${modelled}, a modelled kernel API (a leaf)`);
         if ((index.byName.get(p.fn.name)?.length ?? 0) > 1) hints.push('probed name defined more than once');
-        const base = { entry: s.entry.name, entryKind: s.entry.kind, entryFile: path.relative(opts.corpus, s.file), hop: p.hop, depth: p.depth, fn: p.fn.name, file: path.relative(opts.corpus, p.file), chain: p.chain, hints };
+        const base = {
+          entry: s.entry.name,
+          entryKind: s.entry.kind,
+          entryFile: path.relative(opts.corpus, s.file),
+          hop: p.hop,
+          ...(p.via ? { via: p.via } : {}),
+          depth: p.depth,
+          fn: p.fn.name,
+          file: path.relative(opts.corpus, p.file),
+          chain: p.chain,
+          hints,
+        };
         if (line === undefined) {
           results.push({ ...base, outcome: 'not-inserted' });
           continue;
         }
         const at = findings.filter((f) => path.basename(f.location.file) === path.basename(p.file) && f.location.line === line + 1);
-        const mine = at.find((f) => f.path[0]?.function === s.entry.name);
+        const mine = at.map((f) => witnessFrom(f, s.entry.name)).find((w) => w !== undefined);
         if (mine) results.push({ ...base, outcome: 'hit', confidence: mine.confidence });
-        else if (at.length > 0) results.push({ ...base, outcome: 'other-entry', witnessEntry: at[0].path[0]?.function, witnessKind: at[0].entryKind, confidence: at[0].confidence });
-        else {
-          if (!findings.some((f) => f.path[0]?.function === s.entry.name)) hints.push('no finding in the run starts at this entry');
+        else if (at.length > 0) {
+          if (at.some((f) => f.moreWitnesses > 0)) hints.push('more entries reach the call than the finding shows witnesses for');
+          results.push({ ...base, outcome: 'other-entry', witnessEntry: at[0].path[0]?.function, witnessKind: at[0].entryKind, confidence: at[0].confidence });
+        } else {
+          // Only a run with the entry's depth-0 probe tells an unrecognised entry (the pointer-only sampling has none).
+          const hasDepth0 = s.probes.some((q) => q.hop === 'direct' && q.depth === 0);
+          if (hasDepth0 && !findings.some((f) => witnessFrom(f, s.entry.name))) hints.push('no finding in the run starts at this entry');
           results.push({ ...base, outcome: 'no-finding' });
         }
       }

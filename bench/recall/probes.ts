@@ -3,14 +3,24 @@
  * and the target of a function-pointer hop, found by walking the syntax layer's facts of
  * the driver directory (not the analysis, whose recall is what is measured).
  */
-import type { FileFacts, FunctionFacts, Op } from '../../server/src/syntax';
+import type { FileFacts, FunctionFacts, Op, ValueRef } from '../../server/src/syntax';
 import { forEachOp } from '../../server/src/syntax/walkOps';
 import { pick as pickIndex, type Rng } from '../../server/src/sim/prng';
 
 export type HopKind = 'direct' | 'pointer';
 
+/**
+ * How a pointer hop reaches its target: through a struct field the directory stores the
+ * function into (`q->ops->flush(q)`, `.flush = f`), through a parameter a caller on the
+ * path passes the function to (`run(q, done)` calling `cb(q)`), or through a local
+ * variable loaded with the function or from such a field (`fn = q->handler; fn(q)`).
+ */
+export type PointerVia = 'field' | 'argument' | 'local';
+
 export interface Probe {
   hop: HopKind;
+  /** For a pointer hop: how the pointer reaches the probed function. */
+  via?: PointerVia;
   /** Calls from the entry to the probed function (a pointer hop counts as one). */
   depth: number;
   file: string;
@@ -59,6 +69,7 @@ interface Reached {
   fn: FunctionFacts;
   depth: number;
   chain: string[];
+  via?: PointerVia;
 }
 
 const key = (file: string, fn: FunctionFacts): string => `${file}:${fn.span.start.line}`;
@@ -85,32 +96,78 @@ export function reachDirect(index: DirIndex, entry: { file: string; fn: Function
   return all;
 }
 
-/**
- * Targets of `x->field(...)` calls in the reached functions: functions of the directory
- * stored into a field of that name (designated initialisers, assignments). Targets that
- * direct calls also reach are left out, since their witness would not need the hop.
- */
-export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Reached[] {
-  const direct = new Set(reached.map((r) => key(r.file, r.fn)));
+/** Per field name, the plain names the directory stores into a field of that name (designated initialisers, assignments). */
+function fieldStores(index: DirIndex): Map<string, string[]> {
   const storedIn = new Map<string, string[]>();
-  const noteStore = (target: { kind: string; field?: string }, value: { kind: string; name?: string }): void => {
-    if (target.kind !== 'field' || value.kind !== 'name' || !target.field || !value.name) return;
+  const noteStore = (target: ValueRef, value: ValueRef): void => {
+    if (target.kind !== 'field' || value.kind !== 'name' || value.param !== undefined || value.local) return;
     storedIn.set(target.field, [...(storedIn.get(target.field) ?? []), value.name]);
   };
   for (const f of index.files.values()) {
     for (const s of f.stores) noteStore(s.target, s.value);
     for (const fn of f.functions) forEachOp(fn.body, (op) => op.op === 'store' && noteStore(op.target, op.value));
   }
+  return storedIn;
+}
+
+/** The names a function pointer held in local `name` of `fn` may hold: functions stored into it, or into the field it is loaded from. */
+function localTargets(fn: FunctionFacts, name: string, storedIn: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  forEachOp(fn.body, (op) => {
+    if (op.op !== 'store' || op.target.kind !== 'name' || op.target.name !== name) return;
+    if (op.value.kind === 'name' && op.value.param === undefined && !op.value.local) out.push(op.value.name);
+    else if (op.value.kind === 'field') out.push(...(storedIn.get(op.value.field) ?? []));
+  });
+  return out;
+}
+
+/** The calls `fn` makes through its parameter `index`. */
+function paramCalls(fn: FunctionFacts, index: number): Array<Extract<Op, { op: 'call' }>> {
+  return calls(fn.body).filter((c) => c.callee.kind === 'name' && c.callee.param === index);
+}
+
+/**
+ * Whether a call with `given` arguments can reach `fn` through a pointer: the pointer's
+ * type fixes the parameters, so a function with more is the value of another struct's
+ * field of the same name (`.write` of a tty_ldisc_ops is no tty_operations' `->write`).
+ */
+function arityFits(fn: FunctionFacts, given: number): boolean {
+  const needed = fn.params.length === 1 && fn.params[0] === '' ? 0 : fn.params.length;
+  return given >= needed;
+}
+
+/**
+ * The directory's functions that the reached functions call through a function pointer
+ * (see PointerVia), each with the pointer's way. Targets that direct calls also reach
+ * are left out, since their witness would not need the hop.
+ */
+export function pointerTargets(index: DirIndex, reached: readonly Reached[]): Reached[] {
+  const direct = new Set(reached.map((r) => key(r.file, r.fn)));
+  const storedIn = fieldStores(index);
   const out: Reached[] = [];
   const taken = new Set<string>();
+  const add = (from: Reached, name: string, args: number, via: PointerVia, depth: number, hop: string[]): void => {
+    const def = resolve(index, from.file, name);
+    if (!def || !arityFits(def.fn, args) || direct.has(key(def.file, def.fn)) || taken.has(key(def.file, def.fn))) return;
+    taken.add(key(def.file, def.fn));
+    out.push({ ...def, depth, via, chain: [...from.chain, ...hop.slice(0, -1), `${hop[hop.length - 1]}:${def.fn.name}`] });
+  };
   for (const r of reached) {
     for (const c of calls(r.fn.body)) {
-      if (c.callee.kind !== 'field') continue;
-      for (const name of storedIn.get(c.callee.field) ?? []) {
-        const def = resolve(index, r.file, name);
-        if (!def || direct.has(key(def.file, def.fn)) || taken.has(key(def.file, def.fn))) continue;
-        taken.add(key(def.file, def.fn));
-        out.push({ ...def, depth: r.depth + 1, chain: [...r.chain, `->${c.callee.field}:${def.fn.name}`] });
+      const callee = c.callee;
+      if (callee.kind === 'field') {
+        for (const name of storedIn.get(callee.field) ?? []) add(r, name, c.args.length, 'field', r.depth + 1, [`->${callee.field}`]);
+      } else if (callee.kind === 'name' && callee.local) {
+        for (const name of localTargets(r.fn, callee.name, storedIn)) add(r, name, c.args.length, 'local', r.depth + 1, [`->${callee.name}`]);
+      } else if (callee.kind === 'name' && callee.param === undefined) {
+        // A direct call that hands one of the directory's functions to a parameter the callee calls.
+        const f = resolve(index, r.file, callee.name);
+        if (!f) continue;
+        c.args.forEach((arg, i) => {
+          const through = paramCalls(f.fn, i);
+          if (arg.value.kind !== 'name' || arg.value.param !== undefined || arg.value.local || through.length === 0) return;
+          add(r, arg.value.name, Math.min(...through.map((t) => t.args.length)), 'argument', r.depth + 2, [f.fn.name, `->${f.fn.params[i] || `arg${i}`}`]);
+        });
       }
     }
   }
@@ -130,7 +187,7 @@ export function shuffle<T>(items: readonly T[], random: Rng): T[] {
   return out;
 }
 
-/** One probe per direct depth 0..maxDepth the driver has, and one pointer hop if it has one. */
+/** One probe per direct depth 0..maxDepth the driver has, and one pointer hop per way (PointerVia) it has one. */
 export function planProbes(index: DirIndex, entry: { file: string; fn: FunctionFacts }, maxDepth: number, random: Rng): Probe[] {
   const reached = reachDirect(index, entry, maxDepth);
   const probes: Probe[] = [];
@@ -139,8 +196,11 @@ export function planProbes(index: DirIndex, entry: { file: string; fn: FunctionF
     if (r) probes.push({ hop: 'direct', depth: d, file: r.file, fn: r.fn, chain: r.chain });
   }
   // The hop may start one call deeper than the direct probes go: ops calls sit low in a driver.
-  const hop = pick(pointerTargets(index, reachDirect(index, entry, maxDepth + 1)), random);
-  if (hop) probes.push({ hop: 'pointer', depth: hop.depth, file: hop.file, fn: hop.fn, chain: hop.chain });
+  const hops = pointerTargets(index, reachDirect(index, entry, maxDepth + 1));
+  for (const via of ['field', 'argument', 'local'] as const) {
+    const hop = pick(hops.filter((h) => h.via === via), random);
+    if (hop) probes.push({ hop: 'pointer', via, depth: hop.depth, file: hop.file, fn: hop.fn, chain: hop.chain });
+  }
   return probes;
 }
 

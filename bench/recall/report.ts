@@ -14,7 +14,10 @@ function row(label: string, probes: readonly ProbeResult[]): string {
 /** A miss's cause as far as the run can tell; the report's reader refines it by hand. */
 export function missCause(p: ProbeResult): string {
   if (p.outcome === 'not-inserted') return 'probe not inserted (no body brace found)';
-  if (p.outcome === 'other-entry') return `reported, but the witness starts at another entry (${p.witnessKind ?? 'unknown'})`;
+  if (p.outcome === 'other-entry') {
+    if (p.hints.some((h) => h.startsWith('more entries reach'))) return 'reported, but this entry is past the witnesses a finding shows';
+    return `reported, but no witness starts at this entry (the primary starts at ${p.witnessKind ?? 'unknown'})`;
+  }
   const kbuild = p.hints.find((h) => h.includes('Kbuild'));
   if (kbuild) return kbuild;
   if (p.hints.includes('no finding in the run starts at this entry')) return 'entry not recognised';
@@ -32,7 +35,7 @@ export function recallMarkdown(r: RecallReport): string {
   const lines = [
     `Seed ${r.seed}: ${r.entries} entries (the pointer rows sample on until they have enough probes) in ${r.directories} directories (of ${r.candidates} scanned registrations), ${r.probes.length} probes, ${r.seconds.toFixed(0)} s.`,
     '',
-    '| probe | probes | hits (witness names the entry) | reported from another entry | reported at all |',
+    '| probe | probes | hits (a witness names the entry) | reported, no witness from the entry | reported at all |',
     '|---|---|---|---|---|',
   ];
   for (const hop of ['direct', 'pointer'] as const) {
@@ -42,15 +45,18 @@ export function recallMarkdown(r: RecallReport): string {
     }
     lines.push(row(`**${hop}, all**`, ofHop));
   }
+  const pointers = r.probes.filter((p) => p.hop === 'pointer');
+  lines.push('', '| pointer hop through | probes | hits | reported, no witness from the entry | reported at all |', '|---|---|---|---|---|');
+  for (const via of ['field', 'argument', 'local'] as const) lines.push(row(via, pointers.filter((p) => p.via === via)));
   const kinds = [...new Set(r.probes.map((p) => p.entryKind))].sort();
-  lines.push('', '| entry kind | probes | hits | reported from another entry | reported at all |', '|---|---|---|---|---|');
+  lines.push('', '| entry kind | probes | hits | reported, no witness from the entry | reported at all |', '|---|---|---|---|---|');
   for (const k of kinds) lines.push(row(k, r.probes.filter((p) => p.entryKind === k)));
   const misses = r.probes.filter((p) => p.outcome !== 'hit');
   const byCause = new Map<string, ProbeResult[]>();
   for (const m of misses) byCause.set(missCause(m), [...(byCause.get(missCause(m)) ?? []), m]);
   lines.push('', '| miss cause | probes | examples |', '|---|---|---|');
   for (const [cause, ms] of [...byCause].sort((a, b) => b[1].length - a[1].length)) {
-    const examples = ms.slice(0, 3).map((m) => `\`${m.entry}\`→\`${m.fn}\` (${m.hop} ${m.depth}, ${m.file})`);
+    const examples = ms.slice(0, 3).map((m) => `\`${m.entry}\`→\`${m.fn}\` (${m.via ? `pointer via ${m.via}` : m.hop} ${m.depth}, ${m.file})`);
     lines.push(`| ${cause} | ${ms.length} | ${examples.join('; ')} |`);
   }
   return lines.join('\n');

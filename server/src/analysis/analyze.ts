@@ -7,7 +7,8 @@ import type { Cfg, FileFacts, Pos } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { Context, EntryKind, KernelIndex, RuleId } from '../kernel';
-import type { Confidence, Finding, WitnessStep } from './findings';
+import type { Confidence, Finding, Witness, WitnessStep } from './findings';
+import { MAX_WITNESSES } from './findings';
 import type { Entry } from './entryPoints';
 import { findEntries } from './entryPoints';
 import type { EntryState, FlowContext, FlowState } from './flow';
@@ -19,7 +20,8 @@ import { callTargets, propagate } from './propagate';
 import { CONTEXT_ORDER, findingMessage } from './rules';
 import type { FnDef } from './symbols';
 import { Symbols } from './symbols';
-import { pathTo, witnessOf } from './witness';
+import type { WitnessPath } from './witness';
+import { entryWitnesses, pathTo, witnessOf } from './witness';
 
 export interface AnalysisStats {
   files: number;
@@ -133,15 +135,16 @@ export class Analysis {
   }
 
   private allFindings(): Finding[] {
-    return [...this.propagation.hits.values()].map((hits) => this.finding(hits)).sort(compareFindings);
+    return [...this.propagation.hits].map(([site, hits]) => this.finding(site, hits)).sort(compareFindings);
   }
 
-  private finding(hits: Hit[]): Finding {
+  private finding(site: string, hits: Hit[]): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
     const hit = sorted[0];
-    const { steps, root, defs, viaVariant } = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
-    const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
-    const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+    const primary = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
+    const { steps, root } = primary;
+    const first = describeWitness(primary, hit.context);
+    const others = entryWitnesses(this.propagation.hitNodes.get(site) ?? new Map(), hit, this.propagation, this.symbols, { skip: primary.start, limit: MAX_WITNESSES - 1 });
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
     const file = hit.def.file;
     return {
@@ -153,10 +156,12 @@ export class Analysis {
       contexts: sorted.map((h) => h.context),
       location: { file, pos: hit.op.at },
       callee: hit.callee,
-      entryKind: root.entry ? root.entry.kind : hit.context === 'atomic' ? 'atomic-region' : 'irqs-off-region',
-      confidence,
+      entryKind: first.entryKind,
+      confidence: first.confidence,
       why: hit.why,
       path: steps,
+      witnesses: [first, ...others.witnesses.map((w) => describeWitness(w, w.context))],
+      moreWitnesses: others.more,
     };
   }
 
@@ -233,6 +238,14 @@ export class Analysis {
     }
     return out;
   }
+}
+
+/** A witness path as a finding shows it: what starts it, and how sure it is. */
+function describeWitness({ steps, root, defs, viaVariant }: WitnessPath, context: Context): Witness {
+  const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
+  const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+  const entryKind = root.entry ? root.entry.kind : context === 'atomic' ? 'atomic-region' : 'irqs-off-region';
+  return { entry: steps[0]?.function ?? '', entryKind, context, confidence, path: steps };
 }
 
 function compareFindings(a: Finding, b: Finding): number {

@@ -38,6 +38,23 @@ export type Severity = 'error' | 'warning';
  */
 export type Confidence = 'direct' | 'pointer' | 'config';
 
+/** The entry kind of a witness: what kind of interrupt or region starts it. */
+export type WitnessEntryKind = EntryKind | 'irqs-off-region' | 'atomic-region';
+
+/** One way to reach a finding's call: a witness path and what it starts at. */
+export interface Witness {
+  /** The function the path starts at (its first step's): the entry, or the function that opens the region. */
+  entry: string;
+  entryKind: WitnessEntryKind;
+  /** The context the call runs in on this path. */
+  context: Context;
+  confidence: Confidence;
+  path: WitnessStep[];
+}
+
+/** At most this many witnesses per finding, the primary one included. */
+export const MAX_WITNESSES = 8;
+
 export interface Finding {
   /** Stable across runs for the same call site and rule: `rule:file:line:col`. */
   id: string;
@@ -52,9 +69,18 @@ export interface Finding {
   location: Location;
   callee: string;
   /** The entry kind of the witness (what kind of interrupt or region starts it). */
-  entryKind: EntryKind | 'irqs-off-region' | 'atomic-region';
+  entryKind: WitnessEntryKind;
   confidence: Confidence;
   /** Why the kernel forbids the call there (from the kernel model). */
   why: string;
+  /** The primary witness: the shortest path to the call in `context` from any entry or region. */
   path: WitnessStep[];
+  /**
+   * One shortest witness per distinct entry that reaches the call in a context the rule
+   * forbids, shortest first after the primary one (which is first, with `path`), at most
+   * MAX_WITNESSES. Several handlers of one driver often reach the same helper.
+   */
+  witnesses: Witness[];
+  /** How many more entries reach the call than `witnesses` shows. */
+  moreWitnesses: number;
 }

@@ -23,6 +23,9 @@ export type Parent =
   | { kind: 'call'; from: number; op: CallOp; reason?: ContextReason; viaMacro?: string }
   | { kind: 'indirect'; from: number; op: CallOp; evidence: PointerEvidence; reason?: ContextReason };
 
+/** An edge from a calling node. */
+export type CallEdge = Extract<Parent, { from: number }>;
+
 /** A forbidden call reached in a forbidden context, first (so most shortly) from `node`. */
 export interface Hit {
   rule: RuleId;
@@ -34,6 +37,12 @@ export interface Hit {
   context: Context;
   reason?: ContextReason;
   viaMacro?: string;
+}
+
+/** A node from which a forbidden call is reached, with the context and its cause at the call. */
+export interface HitAt {
+  context: Context;
+  reason?: ContextReason;
 }
 
 export const NODE_KEYS = 16;
@@ -79,8 +88,12 @@ export class NodeSpace {
 export interface Propagation {
   nodes: NodeSpace;
   parents: Map<number, Parent>;
+  /** The other edges into each node (one per calling node), for a witness per entry (witness.ts). */
+  otherParents: Map<number, CallEdge[]>;
   /** Per call site (`file:line:col:rule`), the hits in order of discovery (one per context). */
   hits: Map<string, Hit[]>;
+  /** Per call site and rule (the keys of `hits`), every node that reaches it in a context the rule forbids. */
+  hitNodes: Map<string, Map<number, HitAt>>;
   /** Nodes interpreted, for stats. */
   visited: number;
 }
@@ -125,7 +138,9 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
   const contexts = new CallContexts(symbols, pointsTo);
   const parents = new Map<number, Parent>();
+  const otherParents = new Map<number, CallEdge[]>();
   const hits = new Map<string, Hit[]>();
+  const hitNodes = new Map<string, Map<number, HitAt>>();
   const queue: number[] = [];
   const reached = new Set<number>();
   const enqueue = (node: number, parent: Parent): void => {
@@ -163,7 +178,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       // (thousands, for a callback parameter of a busy helper) once per distinct entry.
       const entered = new Set<number>();
       for (const s of states) {
-        if (call.name) recordHits(kernel, hits, call.name, call.args, s, node, def, call.op, call.viaMacro);
+        if (call.name) recordHits(kernel, { hits, hitNodes }, call.name, call.args, s, node, def, call.op, call.viaMacro);
         const calleeKey = entryKey(entryOf(s));
         if (entered.has(calleeKey)) continue;
         entered.add(calleeKey);
@@ -175,18 +190,21 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
             ctxOf.set(t, c);
           }
           const id = nodes.id(t.def.id, calleeKey, c);
-          if (parents.has(id)) continue;
-          enqueue(
-            id,
-            t.indirect
-              ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
-              : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) },
-          );
+          const first = parents.get(id);
+          const others = otherParents.get(id);
+          // One edge per calling node: this node's edges into `id` are the last ones (it is interpreted at once).
+          if (first && (('from' in first && first.from === node) || others?.[others.length - 1].from === node)) continue;
+          const parent: CallEdge = t.indirect
+            ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
+            : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) };
+          if (!first) enqueue(id, parent);
+          else if (others) others.push(parent);
+          else otherParents.set(id, [parent]);
         }
       }
     });
   }
-  return { nodes, parents, hits, visited };
+  return { nodes, parents, otherParents, hits, hitNodes, visited };
 }
 
 /** Functions called by name from another function. */
@@ -204,7 +222,7 @@ function directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
 
 function recordHits(
   kernel: KernelIndex,
-  hits: Map<string, Hit[]>,
+  { hits, hitNodes }: Pick<Propagation, 'hits' | 'hitNodes'>,
   name: string,
   args: readonly string[],
   s: FlowState,
@@ -216,6 +234,9 @@ function recordHits(
   const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
   for (const f of violations(kernel, name, args, context)) {
     const key = `${def.file}:${op.at.line}:${op.at.col}:${f.rule}`;
+    const at = hitNodes.get(key) ?? new Map<number, HitAt>();
+    if (!at.has(node)) at.set(node, { context, ...(s.reason ? { reason: s.reason } : {}) });
+    hitNodes.set(key, at);
     const list = hits.get(key) ?? [];
     if (list.some((h) => h.context === context)) continue;
     list.push({ rule: f.rule, callee: name, why: f.why, node, def, op, context, ...(s.reason ? { reason: s.reason } : {}), ...(viaMacro ? { viaMacro } : {}) });

@@ -3,7 +3,7 @@
  * argument, as every output format shows them.
  */
 import * as path from 'path';
-import type { Finding } from '../analysis/findings';
+import type { Finding, Witness, WitnessStep } from '../analysis/findings';
 import type { AnalysisStats } from '../analysis/analyze';
 import type { SkippedFile } from '../analysis/workspace';
 import type { FileProblem } from '../syntax/facts';
@@ -19,6 +19,14 @@ export interface ReportStep {
   evidence?: { file: string; line: number; column: number };
 }
 
+export interface ReportWitness {
+  entry: string;
+  entryKind: Witness['entryKind'];
+  context: Witness['context'];
+  confidence: Witness['confidence'];
+  path: ReportStep[];
+}
+
 export interface ReportFinding {
   id: string;
   rule: Finding['rule'];
@@ -32,6 +40,10 @@ export interface ReportFinding {
   callee: string;
   why: string;
   path: ReportStep[];
+  /** The primary witness first (its path is `path`), then one per further entry that reaches the call, shortest first. */
+  witnesses: ReportWitness[];
+  /** Entries that reach the call beyond `witnesses`. */
+  moreWitnesses: number;
 }
 
 export interface Report {
@@ -77,14 +89,20 @@ export function toReportFinding(f: Finding, base: string): ReportFinding {
     location: { file, line: f.location.pos.line + 1, column: f.location.pos.col + 1 },
     callee: f.callee,
     why: f.why,
-    path: f.path.map((s) => ({
-      function: s.function,
-      file: relative(base, s.location.file),
-      line: s.location.pos.line + 1,
-      column: s.location.pos.col + 1,
-      kind: s.kind,
-      note: s.note,
-      ...(s.evidence ? { evidence: { file: relative(base, s.evidence.file), line: s.evidence.pos.line + 1, column: s.evidence.pos.col + 1 } } : {}),
-    })),
+    path: reportSteps(f.path, base),
+    witnesses: f.witnesses.map((w) => ({ entry: w.entry, entryKind: w.entryKind, context: w.context, confidence: w.confidence, path: reportSteps(w.path, base) })),
+    moreWitnesses: f.moreWitnesses,
   };
+}
+
+function reportSteps(path: readonly WitnessStep[], base: string): ReportStep[] {
+  return path.map((s) => ({
+    function: s.function,
+    file: relative(base, s.location.file),
+    line: s.location.pos.line + 1,
+    column: s.location.pos.col + 1,
+    kind: s.kind,
+    note: s.note,
+    ...(s.evidence ? { evidence: { file: relative(base, s.evidence.file), line: s.evidence.pos.line + 1, column: s.evidence.pos.col + 1 } } : {}),
+  }));
 }

@@ -48,13 +48,12 @@ export function formatSarif(report: Report, version: string): string {
           message: { text: f.message },
           locations: [location(f.location)],
           partialFingerprints: { irqlensFinding: f.id },
-          codeFlows: [
-            {
-              message: { text: `witness path from ${f.path[0]?.function ?? f.callee}` },
-              threadFlows: [{ locations: f.path.map((s: ReportStep) => ({ location: location(s, `${s.function}: ${s.note}`), kinds: [s.kind] })) }],
-            },
-          ],
-          properties: { context: f.context, contexts: f.contexts, confidence: f.confidence, callee: f.callee },
+          // One flow per entry that reaches the call, the primary witness first.
+          codeFlows: f.witnesses.map((w) => ({
+            message: { text: `witness path from ${w.entry || f.callee}` },
+            threadFlows: [{ locations: w.path.map((s: ReportStep) => ({ location: location(s, `${s.function}: ${s.note}`), kinds: [s.kind] })) }],
+          })),
+          properties: { context: f.context, contexts: f.contexts, confidence: f.confidence, callee: f.callee, moreWitnesses: f.moreWitnesses },
         })),
         columnKind: 'utf16CodeUnits',
       },

@@ -17,6 +17,9 @@ export function formatText(report: Report): string {
       const stored = s.evidence ? ` [stored at ${s.evidence.file}:${s.evidence.line}:${s.evidence.column}]` : '';
       lines.push(`    ${`${s.file}:${s.line}:${s.column}`.padEnd(28)} ${KIND_LABELS[s.kind].padEnd(11)} ${s.function}: ${s.note}${stored}`);
     }
+    const others = f.witnesses.slice(1).map((w) => `${w.entry}() (${w.entryKind})`);
+    const more = f.moreWitnesses > 0 ? ` and ${f.moreWitnesses} more` : '';
+    if (others.length > 0) lines.push(`    also reached from ${others.join(', ')}${more}`);
     lines.push('');
   }
   for (const p of report.problems) lines.push(`${p.file}: note: ${p.message}`);
