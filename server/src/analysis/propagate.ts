@@ -5,16 +5,15 @@
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
 import type { CallOp } from '../syntax/facts';
-import { forEachOp } from '../syntax/walkOps';
-import { globalName } from '../syntax/globalName';
 import type { Context, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext, FlowState } from './flow';
-import { contextOf, entryFromKey, entryKey, entryOf, interpret, isAtomic } from './flow';
+import { contextOf, entryKey, entryOf, isAtomic } from './flow';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
+import { InterpretationCache } from './interpretationCache';
 
 /** How a node was first reached. */
 export type Parent =
@@ -83,6 +82,8 @@ export interface Propagation {
   hits: Map<string, Hit[]>;
   /** Nodes interpreted, for stats. */
   visited: number;
+  /** What a later propagation over the same symbols and points-to sets can reuse. */
+  cache: InterpretationCache;
 }
 
 export interface CallTarget {
@@ -120,7 +121,11 @@ export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: Ca
   return out;
 }
 
-export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[]): Propagation {
+/**
+ * `cache`: the interpretations of an earlier propagation over the same symbols and
+ * points-to sets, minus the functions changed since (see InterpretationCache).
+ */
+export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[], cache = new InterpretationCache()): Propagation {
   const { symbols, kernel } = ctx;
   const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
   const contexts = new CallContexts(symbols, pointsTo);
@@ -139,7 +144,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   // A function some other function calls by name is entered from each caller, with what
   // that caller passes (its regions included); only the others are roots of their own,
   // where nothing binds their parameters.
-  const called = directlyCalled(symbols, kernel);
+  const called = cache.directlyCalled(symbols, kernel);
   for (const def of symbols.defs) if (!called.has(def.id)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
   let visited = 0;
@@ -153,9 +158,10 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     const def = symbols.defs[nodes.fn(node)];
     const nodeCtx = nodes.ctx(node);
     visited++;
-    interpret(ctx, def, entryFromKey(nodes.key(node)), (call, states) => {
+    for (const visit of cache.callsOf(ctx, def, nodes.key(node))) {
+      const { call, states } = visit;
       const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);
-      const targets = bound ? pointerTargets(bound, call.op, symbols) : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
+      const targets = bound ? pointerTargets(bound, call.op, symbols) : (visit.targets ??= callTargets(call.op, call.name, def, symbols, pointsTo, kernel));
       // A macro's inner call has no argument values of its own: its callees are entered unbound.
       const calleeCtx = (t: CallTarget): number => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at));
       const ctxOf = new Map<CallTarget, number>();
@@ -184,22 +190,9 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
           );
         }
       }
-    });
+    }
   }
-  return { nodes, parents, hits, visited };
-}
-
-/** Functions called by name from another function. */
-function directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
-  const out = new Set<number>();
-  for (const def of symbols.defs) {
-    forEachOp(def.facts.body, (op) => {
-      const name = op.op === 'call' ? globalName(op.callee) : undefined;
-      if (name === undefined || kernel.isKernelApi(name)) return;
-      for (const callee of symbols.resolve(name, def.file)) if (callee.id !== def.id) out.add(callee.id);
-    });
-  }
-  return out;
+  return { nodes, parents, hits, visited, cache };
 }
 
 function recordHits(
