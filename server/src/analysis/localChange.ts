@@ -4,7 +4,7 @@
  * same pointer stores, registrations and function-carrying arguments. Then the symbols,
  * the points-to sets and the entry points of the previous analysis still hold once
  * positions are moved; only the propagation must run again, and it can reuse the
- * interpretation of every function whose body did not change (interpretationCache.ts).
+ * interpretation of every function whose body did not change (propagationCache.ts).
  *
  * Why these facts and not others: the points-to sets are built from stores and from
  * arguments (an argument that can carry no function only adds copy edges out of empty
