@@ -15,6 +15,7 @@ import { contextOf, entryFromKey, interpret } from './flow';
 import { PointsTo } from './pointsTo';
 import type { CallTarget, Hit, Propagation } from './propagate';
 import { callTargets, propagate } from './propagate';
+import { patchedPropagation } from './propagationPatch';
 import { CONTEXT_ORDER, findingMessage } from './rules';
 import type { FnDef } from './symbols';
 import { Symbols } from './symbols';
@@ -134,14 +135,19 @@ export class Analysis {
   /**
    * This analysis's phases with the propagation run again, for an analysis after an edit
    * that changed the bodies of `changed` and nothing the earlier phases read (see
-   * localChange.ts, whose `apply` has put the new bodies in): the propagation reuses
-   * what it kept of every other function.
+   * localChange.ts, whose `apply` has put the new bodies in): the previous search
+   * patched when the edit changed only what happens inside the kernel
+   * (propagationPatch.ts), else a new search that reuses what it kept of every other
+   * function. This analysis is spent afterwards.
    */
   propagatedAgain(changed: readonly FnDef[]): Phases {
     const t = performance.now();
     const cache = this.propagation.cache;
-    cache.forget(changed.map((d) => d.id));
-    const propagation = propagate(this.flow, this.pointsTo, this.entries, cache);
+    let propagation = patchedPropagation(this.propagation, changed, this.flow, this.pointsTo);
+    if (!propagation) {
+      cache.forget(changed.map((d) => d.id));
+      propagation = propagate(this.flow, this.pointsTo, this.entries, cache);
+    }
     return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: performance.now() - t } };
   }
 

@@ -49,6 +49,12 @@ export class CallContexts {
     private readonly uses: (def: FnDef) => readonly ParamUse[] = (def) => paramUses(def, symbols),
   ) {}
 
+  /** Whether some function ran out of contexts, so that which of its callers got one depended on the order they came in. */
+  anyCapped(): boolean {
+    for (const n of this.perFn.values()) if (n >= MAX_CONTEXTS_PER_FN) return true;
+    return false;
+  }
+
   /** The functions a call through `callee` reaches in context `ctx`, when the context binds the parameter it goes through. */
   boundTargets(ctx: number, callee: CallOp['callee'], def: FnDef): ReadonlyMap<number, PointerEvidence> | undefined {
     if (ctx === 0) return undefined;

@@ -251,10 +251,15 @@ function planOf(kernel: KernelIndex, { call, states }: CachedCall): CallPlan {
 
 export function recordHits(hits: Map<string, Hit[]>, { context, reason, found }: PlannedHit, name: string, node: number, def: FnDef, op: CallOp, viaMacro: string | undefined): void {
   for (const f of found) {
-    const key = `${def.file}:${op.at.line}:${op.at.col}:${f.rule}`;
+    const key = hitKey(def, op, f.rule);
     const list = hits.get(key) ?? [];
     if (list.some((h) => h.context === context)) continue;
     list.push({ rule: f.rule, callee: name, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
     hits.set(key, list);
   }
+}
+
+/** Hits are grouped by call site and rule. */
+export function hitKey(def: FnDef, op: CallOp, rule: RuleId): string {
+  return `${def.file}:${op.at.line}:${op.at.col}:${rule}`;
 }

@@ -64,6 +64,11 @@ export class PropagationCache {
     return slot;
   }
 
+  /** Whether the calls of `def` from state `key` are kept. */
+  has(def: FnDef, key: number): boolean {
+    return this.slots.has(def.id * KEYS + key);
+  }
+
   /** Functions called by name from another function, in definition and call order. */
   directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
     const out = new Set<number>();
