@@ -39,7 +39,7 @@ export interface CachedSlot {
 const KEYS = 16;
 
 /** Cached calls beyond this stay uncached, so a huge workspace pays no unbounded memory for it. */
-const MAX_CACHED_CALLS = 2_000_000;
+const MAX_CACHED_CALLS = 1_000_000;
 
 export class PropagationCache {
   /** By `fnId * KEYS + entry key`. */

@@ -282,7 +282,8 @@ export class WorkspaceState {
 
   /**
    * Whether the current revision's analysis is at hand or cheap: cached, or only positions
-   * moved since the last one. Parses what changed to tell (the analysis would parse it anyway).
+   * or function bodies changed since the last one (see `canReuse`). Parses what changed
+   * to tell (the analysis would parse it anyway).
    */
   async analysisIsCheap(): Promise<boolean> {
     if (this.cache?.revision === this.rev) return true;
