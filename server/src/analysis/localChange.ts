@@ -28,9 +28,9 @@ export interface LocalChange {
   apply(): void;
 }
 
-/** What a changed body is compared by, and the position each part carries into earlier phases' results. */
+/** What a changed body is compared by, and the op whose position earlier phases' results hold. */
 interface InterfacePart {
-  at: Pos;
+  op: { at: Pos };
   part: unknown;
 }
 
@@ -47,7 +47,9 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
   const defOf = new Map<FunctionFacts, FnDef>();
   const changed: FnDef[] = [];
   const moves: Array<[unknown, unknown]> = [];
-  const replaced: Array<{ file: FileFacts; index: number; facts: FunctionFacts }> = [];
+  const replaced: Array<{ file: FileFacts; index: number; old: FunctionFacts; facts: FunctionFacts }> = [];
+  /** Old ops whose position objects entries and pointer evidence hold, and the new ops that take those objects over. */
+  const kept: Array<[{ at: Pos }, { at: Pos }]> = [];
   for (let i = 0; i < files.length; i++) {
     const before = previous.files[i];
     const after = files[i];
@@ -72,11 +74,10 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
       const oldParts = parts(old);
       const newParts = parts(now);
       if (!oldParts || !newParts || !sameButPositions(oldParts.map((p) => p.part), newParts.map((p) => p.part))) return undefined;
-      // Entries, pointer evidence and the function's span hold the old position objects.
-      oldParts.forEach((p, k) => moves.push([p.at, newParts[k].at]));
+      oldParts.forEach((p, k) => kept.push([p.op, newParts[k].op]));
       moves.push([{ ...old, body: [] }, { ...now, body: [] }]);
       changed.push(def);
-      replaced.push({ file: before, index: j, facts: now });
+      replaced.push({ file: before, index: j, old, facts: now });
     }
   }
   if (changed.length === 0) return undefined;
@@ -84,7 +85,17 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
     changed,
     apply(): void {
       for (const [from, to] of moves) movePositions(from, to);
-      for (const { file, index, facts } of replaced) file.functions[index] = facts;
+      // Entries, pointer evidence and configured entries hold the old position objects:
+      // the new facts take them over (with the new positions), so later moves reach them.
+      for (const [from, to] of kept) {
+        movePositions(from.at, to.at);
+        to.at = from.at;
+      }
+      for (const { file, index, old, facts } of replaced) {
+        facts.span = old.span;
+        facts.nameSpan = old.nameSpan;
+        file.functions[index] = facts;
+      }
       changed.forEach((def, k) => (def.facts = replaced[k].facts));
     },
   };
@@ -102,20 +113,20 @@ function interfaceOf(def: FnDef, { symbols, pointsTo, kernel }: Previous): Inter
   forEachOp(def.facts.body, (op: Op) => {
     if (op.op === 'store') {
       if (op.target.kind === 'field' && kernel.fieldRegistrations(op.target.field).length > 0) whole = true;
-      parts.push({ at: op.at, part: op });
+      parts.push({ op, part: op });
       return;
     }
     if (op.op !== 'call') return;
     const callee = op.callee;
     if (callee.kind === 'name' && (kernel.registration(callee.name) || (!kernel.isKernelApi(callee.name) && symbols.resolve(callee.name, def.file).length === 0 && symbols.macro(callee.name, def.file)))) {
-      parts.push({ at: op.at, part: op });
+      parts.push({ op, part: op });
       return;
     }
     const name = globalName(callee);
     const direct = name === undefined ? [] : symbols.resolve(name, def.file);
     const targets = direct.length > 0 ? direct.map((d) => d.id) : [...pointsTo.targets(callee, def).keys()];
     const carried = op.args.flatMap((a, i) => (pointsTo.mayCarryFunctions(a.value, def) ? [{ i, value: a.value }] : []));
-    if (carried.length > 0 && targets.length > 0) parts.push({ at: op.at, part: { callee, targets, carried } });
+    if (carried.length > 0 && targets.length > 0) parts.push({ op, part: { callee, targets, carried } });
   });
   return whole ? undefined : parts;
 }
