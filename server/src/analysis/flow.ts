@@ -59,7 +59,10 @@ export function entryOf(s: FlowState): EntryState {
   return { base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) };
 }
 
-/** Entry states as small integers: 4 bases x IRQs off x atomic. */
+/** How many entry-state keys there are. */
+export const ENTRY_KEYS = 16;
+
+/** Entry states as small integers below ENTRY_KEYS: 4 bases x IRQs off x atomic. */
 export function entryKey(e: EntryState): number {
   return BASES.indexOf(e.base) | (e.irqsOff ? 4 : 0) | (e.atomic ? 8 : 0);
 }

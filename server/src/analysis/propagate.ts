@@ -8,7 +8,7 @@ import type { CallOp } from '../syntax/facts';
 import type { Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext } from './flow';
-import { contextOf, entryKey, entryOf, isAtomic } from './flow';
+import { ENTRY_KEYS, contextOf, entryKey, entryOf, isAtomic } from './flow';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
@@ -35,7 +35,7 @@ export interface Hit {
   viaMacro?: string;
 }
 
-export const NODE_KEYS = 16;
+export const NODE_KEYS = ENTRY_KEYS;
 
 /**
  * Node numbers: (call context, function, entry-state key) packed into one integer, so

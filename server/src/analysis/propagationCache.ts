@@ -13,7 +13,7 @@ import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { KernelIndex } from '../kernel';
 import type { CallVisit, FlowContext, FlowState } from './flow';
-import { entryFromKey, interpret } from './flow';
+import { ENTRY_KEYS as KEYS, entryFromKey, interpret } from './flow';
 import type { CallPlan, CallTarget } from './propagate';
 import { paramUses, type ParamUse } from './callContext';
 import type { FnDef, Symbols } from './symbols';
@@ -35,8 +35,6 @@ export interface CachedSlot {
   unbound?: readonly CachedCall[];
 }
 
-/** Entry-state keys per function (4 bases x IRQs off x atomic), as in the propagation's node numbers. */
-const KEYS = 16;
 
 /** Cached calls beyond this stay uncached, so a huge workspace pays no unbounded memory for it. */
 const MAX_CACHED_CALLS = 1_000_000;
