@@ -17,6 +17,7 @@ import { flowContext } from './summaries';
 import { PointsTo } from './pointsTo';
 import type { CallTarget, Hit, Propagation } from './propagate';
 import { callTargets, propagate } from './propagate';
+import { patchedPropagation } from './propagationPatch';
 import { CONTEXT_ORDER, findingMessage } from './rules';
 import type { FnDef } from './symbols';
 import { Symbols } from './symbols';
@@ -132,6 +133,27 @@ export class Analysis {
    */
   reusedPhases(): Phases {
     return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation: this.propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: 0 } };
+  }
+
+  /**
+   * This analysis's phases with the propagation run again, for an analysis after an edit
+   * that changed the bodies of `changed` and nothing the earlier phases read (see
+   * localChange.ts, whose `apply` has put the new bodies in): the previous search
+   * patched when the edit changed only what happens inside the kernel
+   * (propagationPatch.ts), else a new search that reuses what it kept of every other
+   * function. This analysis is spent afterwards.
+   */
+  /** The phases after an edit inside the bodies of `changed`, or undefined when one's effect on its callers' context changed (a whole analysis is needed). */
+  propagatedAgain(changed: readonly FnDef[]): Phases | undefined {
+    const t = performance.now();
+    if (this.flow.summaries && !this.flow.summaries.refresh(new Set(changed.map((d) => d.id)))) return undefined;
+    const cache = this.propagation.cache;
+    let propagation = patchedPropagation(this.propagation, changed, this.flow, this.pointsTo);
+    if (!propagation) {
+      cache.forget(changed.map((d) => d.id));
+      propagation = propagate(this.flow, this.pointsTo, this.entries, cache);
+    }
+    return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: performance.now() - t } };
   }
 
   private allFindings(): Finding[] {

@@ -42,10 +42,18 @@ export class CallContexts {
   /** Per function, the parameters worth binding: as functions (called through or passed on, and some function reaches them) and as objects (a call's base, or passed on). */
   private readonly params = new Map<number, { fns: readonly number[]; objects: readonly number[] }>();
 
+  /** `uses`: `paramUses` of a function, possibly kept from an earlier propagation. */
   constructor(
     private readonly symbols: Symbols,
     private readonly pointsTo: PointsTo,
+    private readonly uses: (def: FnDef) => readonly ParamUse[] = (def) => paramUses(def, symbols),
   ) {}
+
+  /** Whether some function ran out of contexts, so that which of its callers got one depended on the order they came in. */
+  anyCapped(): boolean {
+    for (const n of this.perFn.values()) if (n >= MAX_CONTEXTS_PER_FN) return true;
+    return false;
+  }
 
   /** The functions a call through `callee` reaches in context `ctx`, when the context binds the parameter it goes through. */
   boundTargets(ctx: number, callee: CallOp['callee'], def: FnDef): ReadonlyMap<number, PointerEvidence> | undefined {
@@ -125,27 +133,44 @@ export class CallContexts {
     const called = new Set<number>();
     const passed = new Set<number>();
     const objects = new Set<number>();
-    forEachOp(def.facts.body, (op) => {
-      if (op.op !== 'call') return;
-      if (op.callee.kind === 'name' && op.callee.param !== undefined) called.add(op.callee.param);
-      if (op.callee.kind === 'field') {
-        const i = def.facts.params.indexOf(op.callee.base);
-        if (i >= 0) objects.add(i);
-      }
-      const callees = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? this.symbols.resolve(op.callee.name, def.file) : [];
-      op.args.forEach((a, j) => {
-        if (a.value.kind !== 'name' || a.value.param === undefined) return;
-        passed.add(a.value.param);
+    for (const use of this.uses(def)) {
+      if (use.kind === 'called') called.add(use.param);
+      else if (use.kind === 'object') objects.add(use.param);
+      else {
+        passed.add(use.param);
         // An object parameter passed on to a callee that uses it as an object.
-        if (callees.some((c) => this.paramsOf(c, depth + 1).objects.includes(j))) objects.add(a.value.param);
-      });
-    });
+        if (use.callees.some((c) => this.paramsOf(c, depth + 1).objects.includes(use.at))) objects.add(use.param);
+      }
+    }
     const byIndex = (a: number, b: number): number => a - b;
     const fns = [...new Set([...called, ...passed])].filter((i) => this.pointsTo.paramTargets(def, i).size > 0).sort(byIndex);
     params = { fns, objects: [...objects].sort(byIndex) };
     this.params.set(def.id, params);
     return params;
   }
+}
+
+/**
+ * How a function uses its parameters, in body order: called through, used as a call's
+ * base object, or passed on (as argument `at`) to the workspace functions `callees`.
+ */
+export type ParamUse = { kind: 'called'; param: number } | { kind: 'object'; param: number } | { kind: 'passed'; param: number; at: number; callees: readonly FnDef[] };
+
+export function paramUses(def: FnDef, symbols: Symbols): ParamUse[] {
+  const out: ParamUse[] = [];
+  forEachOp(def.facts.body, (op) => {
+    if (op.op !== 'call') return;
+    if (op.callee.kind === 'name' && op.callee.param !== undefined) out.push({ kind: 'called', param: op.callee.param });
+    if (op.callee.kind === 'field') {
+      const i = def.facts.params.indexOf(op.callee.base);
+      if (i >= 0) out.push({ kind: 'object', param: i });
+    }
+    const callees = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? symbols.resolve(op.callee.name, def.file) : [];
+    op.args.forEach((a, at) => {
+      if (a.value.kind === 'name' && a.value.param !== undefined) out.push({ kind: 'passed', param: a.value.param, at, callees });
+    });
+  });
+  return out;
 }
 
 const NO_BINDING_SET: ReadonlyMap<number, PointerEvidence> = new Map();

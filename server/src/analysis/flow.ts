@@ -76,7 +76,10 @@ export function entryOf(s: FlowState): EntryState {
   return { base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) };
 }
 
-/** Entry states as small integers: 4 bases x IRQs off x atomic. */
+/** How many entry-state keys there are. */
+export const ENTRY_KEYS = 16;
+
+/** Entry states as small integers below ENTRY_KEYS: 4 bases x IRQs off x atomic. */
 export function entryKey(e: EntryState): number {
   return BASES.indexOf(e.base) | (e.irqsOff ? 4 : 0) | (e.atomic ? 8 : 0);
 }
@@ -139,6 +142,12 @@ export interface CallExit {
 /** Per-function summaries: the exits of `def` entered in `entry`; undefined when the call leaves the context as it was (or is not known). */
 export interface CallSummaries {
   exits(def: FnDef, entry: EntryState): readonly CallExit[] | undefined;
+  /**
+   * After the bodies of `changed` functions changed in place: recomputes their summaries
+   * and says whether every one is as before. When one differs, whatever was interpreted
+   * with the old one (callers' cached interpretations, other summaries) is stale.
+   */
+  refresh(changed: ReadonlySet<number>): boolean;
 }
 
 /** A call as the interpreter sees it: a name after macro expansion, with argument texts. */

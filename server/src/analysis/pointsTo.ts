@@ -89,17 +89,21 @@ export class PointsTo {
     if (added) this.solve();
   }
 
-  /** The location a value denotes inside `fn` (or at file scope), if it can hold a pointer. */
+  /** The location a value denotes inside `fn` (or at file scope), if it can hold a pointer; remembers field locations by name. */
   private loc(value: ValueRef, fn: FnDef | undefined): Loc | undefined {
+    const loc = this.locOf(value, fn);
+    if (loc !== undefined && value.kind === 'field') {
+      const set = this.fieldLocs.get(value.field) ?? new Set<Loc>();
+      set.add(loc);
+      this.fieldLocs.set(value.field, set);
+    }
+    return loc;
+  }
+
+  private locOf(value: ValueRef, fn: FnDef | undefined): Loc | undefined {
     switch (value.kind) {
-      case 'field': {
-        const type = this.fieldType(value) ?? UNKNOWN_TYPE;
-        const loc = `F:${type}.${value.field}`;
-        const set = this.fieldLocs.get(value.field) ?? new Set<Loc>();
-        set.add(loc);
-        this.fieldLocs.set(value.field, set);
-        return loc;
-      }
+      case 'field':
+        return `F:${this.fieldType(value) ?? UNKNOWN_TYPE}.${value.field}`;
       case 'name':
         if (fn && value.param !== undefined) return `P:${fn.id}:${value.param}`;
         if (fn && value.local) return `V:${fn.id}:${value.name}`;
@@ -210,6 +214,27 @@ export class PointsTo {
         let changed = false;
         for (const [id, ev] of from) if (dirs === ANY_DIR || dirs.has(path.dirname(ev.file))) changed = this.seed(dst, id, ev) || changed;
         if (changed) work.push(dst);
+      }
+    }
+  }
+
+  /**
+   * Whether passing `value` (read in `fn`) as an argument can carry a function: it names
+   * one, or a location it is copied from holds one. An argument that cannot only adds
+   * copy edges out of empty locations, which change no set: an edit that adds or removes
+   * only such arguments leaves every set as it was.
+   */
+  mayCarryFunctions(value: ValueRef, fn: FnDef): boolean {
+    if (this.functionsNamed(value, fn.file).length > 0) return true;
+    switch (value.kind) {
+      case 'field': {
+        const known = this.fieldType(value);
+        const sources = known === undefined ? [...(this.fieldLocs.get(value.field) ?? [])] : [`F:${known}.${value.field}`, `F:${UNKNOWN_TYPE}.${value.field}`];
+        return sources.some((l) => this.at(l).size > 0);
+      }
+      default: {
+        const loc = this.locOf(value, fn);
+        return loc !== undefined && this.at(loc).size > 0;
       }
     }
   }

@@ -5,16 +5,15 @@
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
 import type { CallOp } from '../syntax/facts';
-import { forEachOp } from '../syntax/walkOps';
-import { globalName } from '../syntax/globalName';
-import type { Context, KernelIndex, RuleId } from '../kernel';
+import type { Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
-import type { ContextReason, FlowContext, FlowState } from './flow';
-import { contextOf, entryFromKey, entryKey, entryOf, interpret, isAtomic } from './flow';
+import type { ContextReason, FlowContext } from './flow';
+import { ENTRY_KEYS, contextOf, entryKey, entryOf, isAtomic } from './flow';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
+import { PropagationCache, type CachedCall } from './propagationCache';
 
 /** How a node was first reached. */
 export type Parent =
@@ -45,7 +44,7 @@ export interface HitAt {
   reason?: ContextReason;
 }
 
-export const NODE_KEYS = 16;
+export const NODE_KEYS = ENTRY_KEYS;
 
 /**
  * Node numbers: (call context, function, entry-state key) packed into one integer, so
@@ -96,6 +95,10 @@ export interface Propagation {
   hitNodes: Map<string, Map<number, HitAt>>;
   /** Nodes interpreted, for stats. */
   visited: number;
+  /** What a later propagation over the same symbols and points-to sets can reuse. */
+  cache: PropagationCache;
+  /** The call contexts the search interned. */
+  contexts: CallContexts;
 }
 
 export interface CallTarget {
@@ -133,10 +136,14 @@ export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: Ca
   return out;
 }
 
-export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[]): Propagation {
+/**
+ * `cache`: the interpretations of an earlier propagation over the same symbols and
+ * points-to sets, minus the functions changed since (see PropagationCache).
+ */
+export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[], cache = new PropagationCache()): Propagation {
   const { symbols, kernel } = ctx;
   const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
-  const contexts = new CallContexts(symbols, pointsTo);
+  const contexts = new CallContexts(symbols, pointsTo, (def) => cache.paramUsesOf(def, symbols));
   const parents = new Map<number, Parent>();
   const otherParents = new Map<number, CallEdge[]>();
   const hits = new Map<string, Hit[]>();
@@ -154,9 +161,10 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   // A function some other function calls by name is entered from each caller, with what
   // that caller passes (its regions included); only the others are roots of their own,
   // where nothing binds their parameters.
-  const called = directlyCalled(symbols, kernel);
+  const called = cache.directlyCalled(symbols, kernel);
   for (const def of symbols.defs) if (!called.has(def.id)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
+  const search: Search = { ctx, pointsTo, cache, nodes, contexts };
   let visited = 0;
   for (let head = 0; ; head++) {
     if (head === queue.length) {
@@ -165,81 +173,131 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       if (head === queue.length) break;
     }
     const node = queue[head];
-    const def = symbols.defs[nodes.fn(node)];
-    const nodeCtx = nodes.ctx(node);
     visited++;
-    interpret(ctx, def, entryFromKey(nodes.key(node)), (call, states) => {
-      const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);
-      const targets = bound ? pointerTargets(bound, call.op, symbols) : callTargets(call.op, call.name, def, symbols, pointsTo, kernel);
-      // A macro's inner call has no argument values of its own: its callees are entered unbound.
-      const calleeCtx = (t: CallTarget): number => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at));
-      const ctxOf = new Map<CallTarget, number>();
-      // Several states at a call often enter the callee the same way: walk the targets
-      // (thousands, for a callback parameter of a busy helper) once per distinct entry.
-      const entered = new Set<number>();
-      for (const s of states) {
-        if (call.name) recordHits(kernel, { hits, hitNodes }, call.name, call.args, s, node, def, call.op, call.viaMacro);
-        const calleeKey = entryKey(entryOf(s));
-        if (entered.has(calleeKey)) continue;
-        entered.add(calleeKey);
-        const reason = s.reason;
-        for (const t of targets) {
-          let c = ctxOf.get(t);
-          if (c === undefined) {
-            c = calleeCtx(t);
-            ctxOf.set(t, c);
-          }
-          const id = nodes.id(t.def.id, calleeKey, c);
-          const first = parents.get(id);
-          const others = otherParents.get(id);
-          // One edge per calling node: this node's edges into `id` are the last ones (it is interpreted at once).
-          if (first && (('from' in first && first.from === node) || others?.[others.length - 1].from === node)) continue;
-          const parent: CallEdge = t.indirect
-            ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
-            : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) };
-          if (!first) enqueue(id, parent);
-          else if (others) others.push(parent);
-          else otherParents.set(id, [parent]);
-        }
-      }
-    });
+    visitNode(
+      search,
+      node,
+      (hit, def, visit) => {
+        recordHits(hits, hit, visit.call.name as string, node, def, visit.call.op, visit.call.viaMacro);
+        recordHitNode(hitNodes, hit, node, def, visit.call.op);
+      },
+      (id, visit, t, reason) => {
+        const first = parents.get(id);
+        if (!first) enqueue(id, parentOf(node, visit, t, reason));
+        else addOtherParent(otherParents, id, first, parentOf(node, visit, t, reason));
+      },
+    );
   }
-  return { nodes, parents, otherParents, hits, hitNodes, visited };
+  return { nodes, parents, otherParents, hits, hitNodes, visited, cache, contexts };
 }
 
-/** Functions called by name from another function. */
-function directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
-  const out = new Set<number>();
-  for (const def of symbols.defs) {
-    forEachOp(def.facts.body, (op) => {
-      const name = op.op === 'call' ? globalName(op.callee) : undefined;
-      if (name === undefined || kernel.isKernelApi(name)) return;
-      for (const callee of symbols.resolve(name, def.file)) if (callee.id !== def.id) out.add(callee.id);
-    });
-  }
-  return out;
+/** What visiting a node needs. */
+export interface Search {
+  ctx: FlowContext;
+  pointsTo: PointsTo;
+  cache: PropagationCache;
+  nodes: NodeSpace;
+  contexts: CallContexts;
 }
 
-function recordHits(
-  kernel: KernelIndex,
-  { hits, hitNodes }: Pick<Propagation, 'hits' | 'hitNodes'>,
-  name: string,
-  args: readonly string[],
-  s: FlowState,
+/**
+ * What visiting `node` does, in the search's order: each forbidden call it makes (`hit`)
+ * and each node it enters (`edge`, also for nodes entered before).
+ */
+export function visitNode(
+  { ctx, pointsTo, cache, nodes, contexts }: Search,
   node: number,
-  def: FnDef,
-  op: CallOp,
-  viaMacro: string | undefined,
+  hit: (hit: PlannedHit, def: FnDef, visit: CachedCall) => void,
+  edge: (id: number, visit: CachedCall, target: CallTarget, reason: ContextReason | undefined) => void,
 ): void {
-  const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
-  for (const f of violations(kernel, name, args, context)) {
-    const key = `${def.file}:${op.at.line}:${op.at.col}:${f.rule}`;
-    const at = hitNodes.get(key) ?? new Map<number, HitAt>();
-    if (!at.has(node)) at.set(node, { context, ...(s.reason ? { reason: s.reason } : {}) });
-    hitNodes.set(key, at);
+  const { symbols, kernel } = ctx;
+  const def = symbols.defs[nodes.fn(node)];
+  const nodeCtx = nodes.ctx(node);
+  const slot = cache.slotOf(ctx, def, nodes.key(node));
+  const unboundTargets = (visit: CachedCall): CallTarget[] => (visit.targets ??= callTargets(visit.call.op, visit.call.name, def, symbols, pointsTo, kernel));
+  // Without a call context most calls (into the kernel, allowed there) do nothing: skip those.
+  const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= slot.calls.filter((v) => (v.plan ??= planOf(kernel, v)).hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
+  for (const visit of calls) {
+    const { call } = visit;
+    const plan = (visit.plan ??= planOf(kernel, visit));
+    for (const h of plan.hits) hit(h, def, visit);
+    const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);
+    const targets = bound ? pointerTargets(bound, call.op, symbols) : unboundTargets(visit);
+    if (targets.length === 0 || plan.entries.length === 0) continue;
+    // A macro's inner call has no argument values of its own: its callees are entered unbound.
+    const ctxs = targets.map((t) => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at)));
+    // Several states at a call often enter the callee the same way: walk the targets
+    // (thousands, for a callback parameter of a busy helper) once per distinct entry.
+    for (const { key, reason } of plan.entries) targets.forEach((t, i) => edge(nodes.id(t.def.id, key, ctxs[i]), visit, t, reason));
+  }
+}
+
+/** How `node` reaches a callee first. */
+export function parentOf(node: number, { call }: CachedCall, t: CallTarget, reason: ContextReason | undefined): CallEdge {
+  return t.indirect
+    ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
+    : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) };
+}
+
+/**
+ * What propagation derives from a call's states, whatever node it is visited from: the
+ * forbidden calls each state makes (a named call only), and the distinct states callees
+ * are entered in, each with the reason of the first state that enters it so.
+ */
+export interface PlannedHit {
+  context: Context;
+  reason?: ContextReason;
+  found: ForbiddenCall[];
+}
+
+export interface CallPlan {
+  hits: PlannedHit[];
+  entries: Array<{ key: number; reason?: ContextReason }>;
+}
+
+function planOf(kernel: KernelIndex, { call, states }: CachedCall): CallPlan {
+  const plan: CallPlan = { hits: [], entries: [] };
+  for (const s of states) {
+    if (call.name) {
+      const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
+      const found = violations(kernel, call.name, call.args, context);
+      if (found.length > 0) plan.hits.push({ context, found, ...(s.reason ? { reason: s.reason } : {}) });
+    }
+    const key = entryKey(entryOf(s));
+    if (!plan.entries.some((e) => e.key === key)) plan.entries.push({ key, ...(s.reason ? { reason: s.reason } : {}) });
+  }
+  return plan;
+}
+
+export function recordHits(hits: Map<string, Hit[]>, { context, reason, found }: PlannedHit, name: string, node: number, def: FnDef, op: CallOp, viaMacro: string | undefined): void {
+  for (const f of found) {
+    const key = hitKey(def, op, f.rule);
     const list = hits.get(key) ?? [];
     if (list.some((h) => h.context === context)) continue;
-    list.push({ rule: f.rule, callee: name, why: f.why, node, def, op, context, ...(s.reason ? { reason: s.reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
+    list.push({ rule: f.rule, callee: name, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
     hits.set(key, list);
   }
+}
+
+/** Records that `node` reaches the forbidden call in `hit`'s context (its first way there only). */
+export function recordHitNode(hitNodes: Map<string, Map<number, HitAt>>, { context, reason, found }: PlannedHit, node: number, def: FnDef, op: CallOp): void {
+  for (const f of found) {
+    const key = hitKey(def, op, f.rule);
+    const at = hitNodes.get(key) ?? new Map<number, HitAt>();
+    if (!at.has(node)) at.set(node, { context, ...(reason ? { reason } : {}) });
+    hitNodes.set(key, at);
+  }
+}
+
+/** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). */
+function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, edge: CallEdge): void {
+  const others = otherParents.get(id);
+  if (('from' in first && first.from === edge.from) || others?.[others.length - 1].from === edge.from) return;
+  if (others) others.push(edge);
+  else otherParents.set(id, [edge]);
+}
+
+/** Hits are grouped by call site and rule. */
+export function hitKey(def: FnDef, op: CallOp, rule: RuleId): string {
+  return `${def.file}:${op.at.line}:${op.at.col}:${rule}`;
 }

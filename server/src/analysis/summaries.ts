@@ -10,7 +10,7 @@
  * still being computed (recursion), or deeper than MAX_NESTING, counts as no change.
  */
 import type { CallExit, CallSummaries, EntryState, FlowContext, FlowState } from './flow';
-import { entryKey, interpret } from './flow';
+import { ENTRY_KEYS, entryFromKey, entryKey, interpret } from './flow';
 import type { FnDef, Symbols } from './symbols';
 import type { KernelIndex } from '../kernel';
 
@@ -26,7 +26,7 @@ export class FunctionSummaries implements CallSummaries {
   }
 
   exits(def: FnDef, entry: EntryState): readonly CallExit[] | undefined {
-    const key = def.id * 16 + entryKey(entry);
+    const key = def.id * ENTRY_KEYS + entryKey(entry);
     if (this.done.has(key)) return this.done.get(key);
     if (this.active.has(key) || this.active.size >= MAX_NESTING) return undefined;
     this.active.add(key);
@@ -38,6 +38,15 @@ export class FunctionSummaries implements CallSummaries {
     }
     this.done.set(key, exits);
     return exits;
+  }
+
+  refresh(changed: ReadonlySet<number>): boolean {
+    const before = [...this.done].filter(([key]) => changed.has(Math.floor(key / ENTRY_KEYS)));
+    for (const [key] of before) this.done.delete(key);
+    return before.every(([key, old]) => {
+      const now = this.exits(this.ctx.symbols.defs[Math.floor(key / ENTRY_KEYS)], entryFromKey(key % ENTRY_KEYS));
+      return JSON.stringify(now) === JSON.stringify(old);
+    });
   }
 }
 

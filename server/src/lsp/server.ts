@@ -163,9 +163,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   }
 
   /**
-   * Re-analysis and publication after a change. An edit that only moved code (analysis
-   * reused) is answered at once; any other waits for typing to pause, at most as long as
-   * the last analysis took. Every call supersedes the previous one.
+   * Re-analysis and publication after a change. An edit that only moved code or changed
+   * function bodies (analysis built on the last one) is answered at once; any other waits
+   * for typing to pause, at most as long as the last analysis took. Every call supersedes
+   * the previous one.
    */
   function schedulePublish(): void {
     if (!state || shuttingDown) return;

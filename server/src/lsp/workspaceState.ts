@@ -265,11 +265,14 @@ export class WorkspaceState {
         this.log.info(`analysis of revision ${revision} dropped after ${Date.now() - started} ms: revision ${this.rev} arrived`);
         continue;
       }
-      const { analysis, reused } = result;
-      // On reuse the previous facts, with positions moved, are the analysis's: keep those.
-      if (reused) for (const f of analysis.files) this.keepFacts(f);
+      const { analysis, how } = result;
+      // Built on the previous analysis, the previous facts (now equal to the new ones) are the analysis's: keep those.
+      if (how !== 'whole') for (const f of analysis.files) this.keepFacts(f);
       const t = analysis.times;
-      const phases = reused ? 'positions moved, analysis reused' : `symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
+      const phases =
+        how === 'moved'
+          ? 'positions moved, analysis reused'
+          : `${how === 'bodies' ? 'function bodies changed, propagation only: ' : ''}symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
       this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${this.parsing.files} files in ${ms(this.parsing.ms)} ms since the last analysis): ${analysis.findings.length} findings`);
       this.parsing = { files: 0, ms: 0 };
       this.cache = { revision, analysis };
@@ -279,7 +282,8 @@ export class WorkspaceState {
 
   /**
    * Whether the current revision's analysis is at hand or cheap: cached, or only positions
-   * moved since the last one. Parses what changed to tell (the analysis would parse it anyway).
+   * or function bodies changed since the last one (see `canReuse`). Parses what changed
+   * to tell (the analysis would parse it anyway).
    */
   async analysisIsCheap(): Promise<boolean> {
     if (this.cache?.revision === this.rev) return true;

@@ -1,0 +1,163 @@
+/**
+ * An edit whose effect stays inside function bodies: the same files, the same functions
+ * (names, signatures, order), the same file-scope facts, and in every changed body the
+ * same pointer stores, registrations and function-carrying arguments. Then the symbols,
+ * the points-to sets and the entry points of the previous analysis still hold once
+ * positions are moved; only the propagation must run again, and it can reuse the
+ * interpretation of every function whose body did not change (propagationCache.ts).
+ *
+ * Why these facts and not others: the points-to sets are built from stores and from
+ * arguments (an argument that can carry no function only adds copy edges out of empty
+ * locations, see PointsTo.mayCarryFunctions), the entry points from registration calls,
+ * workspace macros that may expand to them, and stores. A function with a store to a field
+ * the kernel calls is read whole (its mode calls pick the entry's context), so any change
+ * to it is not local.
+ */
+import { isPos, type FileFacts, type FunctionFacts, type Op, type Pos } from '../syntax/facts';
+import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
+import type { KernelIndex } from '../kernel';
+import type { PointsTo } from './pointsTo';
+import type { FnDef, Symbols } from './symbols';
+
+/** A change to apply in place to the previous analysis's facts. */
+export interface LocalChange {
+  /** The definitions whose bodies changed. */
+  changed: FnDef[];
+  /** Moves positions into the previous facts and puts the changed bodies in; afterwards the previous facts are the new ones. */
+  apply(): void;
+}
+
+/** What a changed body is compared by, and the op whose position earlier phases' results hold. */
+interface InterfacePart {
+  op: { at: Pos };
+  part: unknown;
+}
+
+interface Previous {
+  files: readonly FileFacts[];
+  symbols: Symbols;
+  pointsTo: PointsTo;
+  kernel: KernelIndex;
+}
+
+/** The change from `previous.files` to `files` when it stays inside function bodies; undefined otherwise. */
+export function localChange(previous: Previous, files: readonly FileFacts[]): LocalChange | undefined {
+  if (previous.files.length !== files.length) return undefined;
+  const defOf = new Map<FunctionFacts, FnDef>();
+  const changed: FnDef[] = [];
+  const moves: Array<[unknown, unknown]> = [];
+  const replaced: Array<{ file: FileFacts; index: number; old: FunctionFacts; facts: FunctionFacts }> = [];
+  /** Old ops whose position objects entries and pointer evidence hold, and the new ops that take those objects over. */
+  const kept: Array<[{ at: Pos }, { at: Pos }]> = [];
+  for (let i = 0; i < files.length; i++) {
+    const before = previous.files[i];
+    const after = files[i];
+    if (before === after) continue;
+    if (before.path !== after.path || before.functions.length !== after.functions.length) return undefined;
+    for (const key of Object.keys(before) as Array<keyof FileFacts>) {
+      if (key === 'functions') continue;
+      if (!sameButPositions(before[key], after[key])) return undefined;
+      moves.push([before[key], after[key]]);
+    }
+    if (defOf.size === 0) for (const d of previous.symbols.defs) defOf.set(d.facts, d);
+    for (let j = 0; j < before.functions.length; j++) {
+      const old = before.functions[j];
+      const now = after.functions[j];
+      if (sameButPositions(old, now)) {
+        moves.push([old, now]);
+        continue;
+      }
+      const def = defOf.get(old);
+      if (!def || !sameButPositions({ ...old, body: [] }, { ...now, body: [] })) return undefined;
+      const parts = (facts: FunctionFacts): InterfacePart[] | undefined => interfaceOf({ id: def.id, file: def.file, facts }, previous);
+      const oldParts = parts(old);
+      const newParts = parts(now);
+      if (!oldParts || !newParts || !sameButPositions(oldParts.map((p) => p.part), newParts.map((p) => p.part))) return undefined;
+      oldParts.forEach((p, k) => kept.push([p.op, newParts[k].op]));
+      moves.push([{ ...old, body: [] }, { ...now, body: [] }]);
+      changed.push(def);
+      replaced.push({ file: before, index: j, old, facts: now });
+    }
+  }
+  if (changed.length === 0) return undefined;
+  return {
+    changed,
+    apply(): void {
+      for (const [from, to] of moves) movePositions(from, to);
+      // Entries, pointer evidence and configured entries hold the old position objects:
+      // the new facts take them over (with the new positions), so later moves reach them.
+      for (const [from, to] of kept) {
+        movePositions(from.at, to.at);
+        to.at = from.at;
+      }
+      for (const { file, index, old, facts } of replaced) {
+        facts.span = old.span;
+        facts.nameSpan = old.nameSpan;
+        file.functions[index] = facts;
+      }
+      changed.forEach((def, k) => (def.facts = replaced[k].facts));
+    },
+  };
+}
+
+/**
+ * The parts of a body the phases before propagation read, in order: stores, calls that
+ * register or may expand to a registration, and arguments that may carry a function to
+ * a workspace function's parameter. Undefined when the body stores to a field the kernel
+ * calls (then the whole body matters).
+ */
+function interfaceOf(def: FnDef, { symbols, pointsTo, kernel }: Previous): InterfacePart[] | undefined {
+  const parts: InterfacePart[] = [];
+  let whole = false;
+  forEachOp(def.facts.body, (op: Op) => {
+    if (op.op === 'store') {
+      if (op.target.kind === 'field' && kernel.fieldRegistrations(op.target.field).length > 0) whole = true;
+      parts.push({ op, part: op });
+      return;
+    }
+    if (op.op !== 'call') return;
+    const callee = op.callee;
+    if (callee.kind === 'name' && (kernel.registration(callee.name) || (!kernel.isKernelApi(callee.name) && symbols.resolve(callee.name, def.file).length === 0 && symbols.macroVariants(callee.name, def.file).length > 0))) {
+      parts.push({ op, part: op });
+      return;
+    }
+    const name = globalName(callee);
+    const direct = name === undefined ? [] : symbols.resolve(name, def.file);
+    const targets = direct.length > 0 ? direct.map((d) => d.id) : [...pointsTo.targets(callee, def).keys()];
+    const carried = op.args.flatMap((a, i) => (pointsTo.mayCarryFunctions(a.value, def) ? [{ i, value: a.value }] : []));
+    if (carried.length > 0 && targets.length > 0) parts.push({ op, part: { callee, targets, carried } });
+  });
+  return whole ? undefined : parts;
+}
+
+/** Structural equality that ignores every `Pos` value. */
+export function sameButPositions(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameButPositions(v, b[i]));
+  if (isPos(a) && isPos(b)) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => k in rb && sameButPositions(ra[k], rb[k]));
+}
+
+/** Copies every position of `to` into the matching position object of `from` (same shape, checked before). */
+export function movePositions(from: unknown, to: unknown): void {
+  if (typeof from !== 'object' || from === null || typeof to !== 'object' || to === null) return;
+  if (Array.isArray(from) && Array.isArray(to)) {
+    from.forEach((v, i) => movePositions(v, to[i]));
+    return;
+  }
+  if (isPos(from) && isPos(to)) {
+    from.line = to.line;
+    from.col = to.col;
+    return;
+  }
+  const rf = from as Record<string, unknown>;
+  const rt = to as Record<string, unknown>;
+  for (const k of Object.keys(rf)) movePositions(rf[k], rt[k]);
+}

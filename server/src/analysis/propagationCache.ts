@@ -1,0 +1,109 @@
+/**
+ * What propagation keeps of each function between analyses: the calls its interpretation
+ * visits from each entry state (with the states each runs in, and what propagation
+ * derives from them), the workspace functions each call reaches when no call context
+ * binds it, the functions it calls by name, and how it uses its parameters. All of it
+ * depends only on the function's own facts, the symbols, the points-to sets and the
+ * kernel model; so an analysis after an edit that changed some function bodies and
+ * nothing else (localChange.ts) runs the whole breadth-first search again (its order
+ * decides witnesses and call contexts) from this cache, interpreting again only the
+ * functions it forgot.
+ */
+import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
+import type { KernelIndex } from '../kernel';
+import type { CallVisit, FlowContext, FlowState } from './flow';
+import { ENTRY_KEYS as KEYS, entryFromKey, interpret } from './flow';
+import type { CallPlan, CallTarget } from './propagate';
+import { paramUses, type ParamUse } from './callContext';
+import type { FnDef, Symbols } from './symbols';
+
+/** One call an interpretation visited, with the states it runs in. */
+export interface CachedCall {
+  readonly call: CallVisit;
+  readonly states: readonly FlowState[];
+  /** The call's targets when no call context binds its callee, filled in by the first propagation that asks. */
+  targets?: CallTarget[];
+  /** What propagation derives from the states, filled in likewise. */
+  plan?: CallPlan;
+}
+
+/** A function's calls from one entry state. */
+export interface CachedSlot {
+  readonly calls: readonly CachedCall[];
+  /** The calls that do anything in a node without call context (a hit, or a target), filled in by the first propagation that asks. */
+  unbound?: readonly CachedCall[];
+}
+
+
+/** Cached calls beyond this stay uncached, so a huge workspace pays no unbounded memory for it. */
+const MAX_CACHED_CALLS = 1_000_000;
+
+export class PropagationCache {
+  /** By `fnId * KEYS + entry key`. */
+  private readonly slots = new Map<number, CachedSlot>();
+  /** Per function, the other workspace functions it calls by name, in the order it calls them. */
+  private readonly callees = new Map<number, number[]>();
+  private readonly paramUses = new Map<number, readonly ParamUse[]>();
+  private cachedCalls = 0;
+
+  /** The calls `def` visits when entered with state `key`, interpreting it on a miss. */
+  slotOf(ctx: FlowContext, def: FnDef, key: number): CachedSlot {
+    const id = def.id * KEYS + key;
+    const known = this.slots.get(id);
+    if (known) return known;
+    const calls: CachedCall[] = [];
+    interpret(ctx, def, entryFromKey(key), (call, states) => calls.push({ call, states }));
+    const slot = { calls };
+    if (this.cachedCalls + calls.length <= MAX_CACHED_CALLS) {
+      this.slots.set(id, slot);
+      this.cachedCalls += calls.length;
+    }
+    return slot;
+  }
+
+  /** Whether the calls of `def` from state `key` are kept. */
+  has(def: FnDef, key: number): boolean {
+    return this.slots.has(def.id * KEYS + key);
+  }
+
+  /** Functions called by name from another function, in definition and call order. */
+  directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
+    const out = new Set<number>();
+    for (const def of symbols.defs) for (const id of this.calleesOf(def, symbols, kernel)) out.add(id);
+    return out;
+  }
+
+  private calleesOf(def: FnDef, symbols: Symbols, kernel: KernelIndex): number[] {
+    const known = this.callees.get(def.id);
+    if (known) return known;
+    const out: number[] = [];
+    forEachOp(def.facts.body, (op) => {
+      const name = op.op === 'call' ? globalName(op.callee) : undefined;
+      if (name === undefined || kernel.isKernelApi(name)) return;
+      for (const callee of symbols.resolve(name, def.file)) if (callee.id !== def.id) out.push(callee.id);
+    });
+    this.callees.set(def.id, out);
+    return out;
+  }
+
+  /** How `def` uses its parameters (see CallContexts). */
+  paramUsesOf(def: FnDef, symbols: Symbols): readonly ParamUse[] {
+    let uses = this.paramUses.get(def.id);
+    if (!uses) this.paramUses.set(def.id, (uses = paramUses(def, symbols)));
+    return uses;
+  }
+
+  /** Drops what was kept of functions whose bodies changed. */
+  forget(fnIds: Iterable<number>): void {
+    for (const id of fnIds) {
+      this.callees.delete(id);
+      this.paramUses.delete(id);
+      for (let key = 0; key < KEYS; key++) {
+        const slot = id * KEYS + key;
+        this.cachedCalls -= this.slots.get(slot)?.calls.length ?? 0;
+        this.slots.delete(slot);
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The cheapest re-propagation. An edit that changes what a function does inside the
+ * kernel (a forbidden call added or removed, an argument typed, a delay changed) but
+ * not which workspace functions it enters, in which states and how — from each of its
+ * nodes, the same sequence of (callee node, pointer evidence, context reason, macro) —
+ * leaves the breadth-first search as it was: the same nodes, in the same order, with the
+ * same first parents. Then only the hits at the changed functions' call sites are
+ * recorded again, and the parents those functions gave are made again from the new
+ * calls (their call sites moved). Not patched: nodes with a call context (a binding's
+ * evidence carries its call site), an edit that changes which functions are called by
+ * name (the search's roots), and a search in which some function ran out of contexts
+ * (which caller got one depended on the order).
+ */
+import type { ContextReason, FlowContext } from './flow';
+import type { PointsTo } from './pointsTo';
+import type { CachedCall } from './propagationCache';
+import type { CallTarget, Hit, HitAt, PlannedHit, Propagation, Search } from './propagate';
+import { hitKey, parentOf, recordHitNode, recordHits, visitNode } from './propagate';
+import type { FnDef } from './symbols';
+
+interface Attempt {
+  id: number;
+  visit: CachedCall;
+  target: CallTarget;
+  reason: ContextReason | undefined;
+}
+
+/**
+ * `previous` patched for the new bodies of `changed` (already in their definitions, with
+ * `previous.cache` still holding the old ones), or undefined when the search would differ.
+ * On success `previous` is spent: the result shares and has changed its parts.
+ */
+export function patchedPropagation(previous: Propagation, changed: readonly FnDef[], ctx: FlowContext, pointsTo: PointsTo): Propagation | undefined {
+  const { nodes, parents, cache, contexts } = previous;
+  const ids = new Set(changed.map((d) => d.id));
+  const changedNodes = [...parents.keys()].filter((n) => ids.has(nodes.fn(n)));
+  if (contexts.anyCapped() || changedNodes.some((n) => nodes.ctx(n) !== 0 || !cache.has(ctx.symbols.defs[nodes.fn(n)], nodes.key(n)))) return undefined;
+  const search: Search = { ctx, pointsTo, cache, nodes, contexts };
+  const newHits: Array<{ hit: PlannedHit; node: number; def: FnDef; visit: CachedCall }> = [];
+  const attempts = (hits: boolean): Attempt[][] =>
+    changedNodes.map((node) => {
+      const out: Attempt[] = [];
+      visitNode(
+        search,
+        node,
+        (hit, def, visit) => hits && newHits.push({ hit, node, def, visit }),
+        (id, visit, target, reason) => out.push({ id, visit, target, reason }),
+      );
+      return out;
+    });
+  const calledBefore = [...cache.directlyCalled(ctx.symbols, ctx.kernel)];
+  const before = attempts(false);
+  cache.forget(ids);
+  const after = attempts(true);
+  const calledAfter = [...cache.directlyCalled(ctx.symbols, ctx.kernel)];
+  if (calledBefore.length !== calledAfter.length || calledBefore.some((id, i) => calledAfter[i] !== id)) return undefined;
+  if (!before.every((b, k) => sameAttempts(b, after[k], nodes.ctx.bind(nodes)))) return undefined;
+
+  // The edges out of the changed nodes are made again from the new calls: the first edge
+  // into a node in `parents`, the node's first edge into another in `otherParents`.
+  const patched = new Set<string>();
+  changedNodes.forEach((node, k) => {
+    for (const a of after[k]) {
+      const edge = `${a.id}/${node}`;
+      if (patched.has(edge)) continue;
+      patched.add(edge);
+      const p = parents.get(a.id);
+      if (p && 'from' in p && p.from === node) {
+        parents.set(a.id, parentOf(node, a.visit, a.target, a.reason));
+        continue;
+      }
+      const others = previous.otherParents.get(a.id);
+      const i = others?.findIndex((e) => e.from === node) ?? -1;
+      if (others && i >= 0) others[i] = parentOf(node, a.visit, a.target, a.reason);
+    }
+  });
+  // Keys carry positions: those of unchanged functions may have moved since they were made.
+  const hits = new Map<string, Hit[]>();
+  const hitNodes = new Map<string, Map<number, HitAt>>();
+  for (const [key, list] of previous.hits) {
+    if (ids.has(list[0].def.id)) continue;
+    const now = hitKey(list[0].def, list[0].op, list[0].rule);
+    hits.set(now, list);
+    const at = previous.hitNodes.get(key);
+    if (at) hitNodes.set(now, at);
+  }
+  for (const { hit, node, def, visit } of newHits) {
+    recordHits(hits, hit, visit.call.name as string, node, def, visit.call.op, visit.call.viaMacro);
+    recordHitNode(hitNodes, hit, node, def, visit.call.op);
+  }
+  return { ...previous, hits, hitNodes };
+}
+
+function sameAttempts(a: readonly Attempt[], b: readonly Attempt[], ctxOf: (node: number) => number): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      return x.id === y.id && ctxOf(x.id) === 0 && x.target.indirect === y.target.indirect && x.reason?.call === y.reason?.call && x.visit.call.viaMacro === y.visit.call.viaMacro;
+    })
+  );
+}
