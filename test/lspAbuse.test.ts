@@ -276,6 +276,29 @@ test('1,000 rapid edits: the diagnostics are those of the final text', async () 
   assert.ok(h);
 });
 
+test('a burst of edits read in one chunk is parsed once, for its last text', async () => {
+  const uri = uriOf(file('drv.c'));
+  const frame = (message: unknown): string => {
+    const body = JSON.stringify(message);
+    return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const texts = [...Array.from({ length: 19 }, (_, i) => `\tudelay(${i});`), '\tmsleep(7);'];
+  const burst = texts.map((text, i) =>
+    frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: 5000 + i }, contentChanges: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10_000 } }, text }] } }),
+  );
+  const logsBefore = client.logs.length;
+  await client.writeRaw(Buffer.from(burst.join('')));
+  const d = await client.waitFor('the burst\'s last finding', () => client.diagnosticsOf(file('drv.c')).find((x) => x.code === 'sleep-in-atomic' && /^msleep/.test(x.message) && x.range.end.character === 7));
+  assert.equal(d.range.start.line, 3);
+  const parsed = client.logs
+    .slice(logsBefore)
+    .map((l) => /re-parsed (\d+) files/.exec(l)?.[1])
+    .filter((n) => n !== undefined)
+    .map(Number);
+  // Without the coalescing every one of the 20 texts was parsed.
+  assert.ok(parsed.length > 0 && parsed.reduce((a, b) => a + b, 0) <= 2, `re-parsed per analysis: ${parsed.join(', ')}`);
+});
+
 test('500 files opened and closed: none keeps diagnostics, and the server still serves', async () => {
   const rels = Array.from({ length: 500 }, (_, i) => `cycle/c${i}.c`);
   for (const rel of rels) {

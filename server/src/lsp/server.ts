@@ -174,18 +174,27 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const ticket = ++publishTicket;
     if (publishTimer) clearTimeout(publishTimer);
     publishTimer = undefined;
-    s.analysisIsCheap()
-      .catch(() => false)
-      .then((cheap) => {
-        if (ticket !== publishTicket || shuttingDown) return;
-        publishTimer = setTimeout(
-          () => {
-            publishTimer = undefined;
-            publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
-          },
-          cheap ? 0 : Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs),
-        );
-      });
+    const current = (): boolean => ticket === publishTicket && !shuttingDown;
+    // Edits already read from the client are parsed once, for the last of them. The
+    // JSON-RPC connection handles one message per setImmediate turn, queued after this
+    // handler's own turns: two turns let the next message of a burst supersede this one.
+    setImmediate(() =>
+      setImmediate(() => {
+        if (!current()) return;
+        s.analysisIsCheap()
+          .catch(() => false)
+          .then((cheap) => {
+            if (!current()) return;
+            publishTimer = setTimeout(
+              () => {
+                publishTimer = undefined;
+                publishNow(s).catch((err: unknown) => log.error(`publishing diagnostics failed: ${err instanceof Error ? err.message : String(err)}`));
+              },
+              cheap ? 0 : Math.min(options.debounceMs ?? DEFAULT_DEBOUNCE_MS, lastAnalysisMs),
+            );
+          });
+      }),
+    );
   }
 
   async function pullSettings(s: WorkspaceState): Promise<{ reindex: boolean }> {
