@@ -177,10 +177,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
     visitNode(
       search,
       node,
-      (hit, def, visit) => {
-        recordHits(hits, hit, visit.call.name as string, node, def, visit.call.op, visit.call.viaMacro);
-        recordHitNode(hitNodes, hit, node, def, visit.call.op);
-      },
+      (hit, def, visit) => recordHit({ hits, hitNodes }, hit, node, def, visit),
       (id, visit, t, reason) => {
         const first = parents.get(id);
         if (!first) enqueue(id, parentOf(node, visit, t, reason));
@@ -269,20 +266,25 @@ function planOf(kernel: KernelIndex, { call, states }: CachedCall): CallPlan {
   return plan;
 }
 
-export function recordHits(hits: Map<string, Hit[]>, { context, reason, found }: PlannedHit, name: string, node: number, def: FnDef, op: CallOp, viaMacro: string | undefined): void {
+/**
+ * Records a planned hit of `node` at `visit`'s call: the first hit per context in `hits`
+ * (the findings' primary witnesses), and `node` among the nodes that reach the call in
+ * `hitNodes` (the witnesses per entry).
+ */
+export function recordHit(
+  { hits, hitNodes }: Pick<Propagation, 'hits' | 'hitNodes'>,
+  { context, reason, found }: PlannedHit,
+  node: number,
+  def: FnDef,
+  { call: { name, op, viaMacro } }: CachedCall,
+): void {
   for (const f of found) {
     const key = hitKey(def, op, f.rule);
     const list = hits.get(key) ?? [];
-    if (list.some((h) => h.context === context)) continue;
-    list.push({ rule: f.rule, callee: name, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
-    hits.set(key, list);
-  }
-}
-
-/** Records that `node` reaches the forbidden call in `hit`'s context (its first way there only). */
-export function recordHitNode(hitNodes: Map<string, Map<number, HitAt>>, { context, reason, found }: PlannedHit, node: number, def: FnDef, op: CallOp): void {
-  for (const f of found) {
-    const key = hitKey(def, op, f.rule);
+    if (!list.some((h) => h.context === context)) {
+      list.push({ rule: f.rule, callee: name as string, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
+      hits.set(key, list);
+    }
     const at = hitNodes.get(key) ?? new Map<number, HitAt>();
     if (!at.has(node)) at.set(node, { context, ...(reason ? { reason } : {}) });
     hitNodes.set(key, at);

@@ -15,7 +15,7 @@ import type { ContextReason, FlowContext } from './flow';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
 import type { CallTarget, Hit, HitAt, PlannedHit, Propagation, Search } from './propagate';
-import { hitKey, parentOf, recordHitNode, recordHits, visitNode } from './propagate';
+import { hitKey, parentOf, recordHit, visitNode } from './propagate';
 import type { FnDef } from './symbols';
 
 interface Attempt {
@@ -84,10 +84,7 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
     const at = previous.hitNodes.get(key);
     if (at) hitNodes.set(now, at);
   }
-  for (const { hit, node, def, visit } of newHits) {
-    recordHits(hits, hit, visit.call.name as string, node, def, visit.call.op, visit.call.viaMacro);
-    recordHitNode(hitNodes, hit, node, def, visit.call.op);
-  }
+  for (const { hit, node, def, visit } of newHits) recordHit({ hits, hitNodes }, hit, node, def, visit);
   return { ...previous, hits, hitNodes };
 }
 
