@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { selectSources } from '../server/src/analysis/workspace';
 import { nodeReader } from '../server/src/cli/nodeReader';
-import { decodeSource, factsFromTree, prepareText, type CParser, type SyntaxNode } from '../server/src/syntax';
+import { PARSE_BUDGET_MS, decodeSource, factsFromTree, prepareText, type CParser, type SyntaxNode } from '../server/src/syntax';
 
 export interface HealthReport {
   corpus: string;
@@ -71,7 +71,7 @@ export function parseHealth(parser: CParser, corpus: string, subdir: string): He
     const tree = parser.parse(prepared.text, 20_000);
     if (!tree) continue;
     try {
-      const facts = factsFromTree(tree, prepared, file);
+      const facts = factsFromTree(tree, prepared, file, PARSE_BUDGET_MS);
       functions += facts.functions.length;
       functionsWithErrors += facts.health.functionsWithErrors;
       for (const def of erroneousDefinitions(tree.rootNode)) {

@@ -104,6 +104,18 @@ test('a document that grows past the size cap is skipped like a file, and parsed
   parse.dispose();
 });
 
+test('an open document\'s fact extraction has the same time budget as a file\'s', () => {
+  const text = Array.from({ length: 3000 }, (_, i) => `int f${i}(void) { return g(${i}); }`).join('\n');
+  // A parser that ignores its budget, so only the extraction can run out of time.
+  const real = parser();
+  const unbounded: CParser = { ...real, parse: (t, _budgetMs, oldTree) => real.parse(t, undefined, oldTree) };
+  const parse = new DocumentParse(unbounded, 'slow.c', 0);
+  const f = parse.update(text);
+  assert.equal(f.problems[0]?.kind, 'timeout');
+  assert.ok(f.functions.length < 3000, `${f.functions.length} functions kept`);
+  parse.dispose();
+});
+
 test('the tree edit spans exactly the changed characters, in UTF-16 units and rows', () => {
   assert.equal(diffEdit('same', 'same'), undefined);
   assert.deepEqual(diffEdit('ab\ncd\nef', 'ab\ncXYd\nef'), {

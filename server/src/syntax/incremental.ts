@@ -76,7 +76,7 @@ export class DocumentParse {
       this.releaseTree();
       if (!tree) return timeoutFacts(this.path, this.budgetMs);
       this.last = { prepared: prepared.text, tree };
-      return factsFromTree(tree, prepared, this.path, this.memo);
+      return factsFromTree(tree, prepared, this.path, this.budgetMs, this.memo);
     } catch (err) {
       this.dispose();
       return parseFailedFacts(this.path, err);

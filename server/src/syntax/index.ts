@@ -88,9 +88,9 @@ export function parseFailedFacts(path: string, err: unknown): FileFacts {
   return emptyFacts(path, [{ kind: 'parse-failed', message: `could not parse: ${message}` }]);
 }
 
-/** Facts from a tree of `prepared`. */
-export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, memo?: FunctionMemo, deadline = Infinity): FileFacts {
-  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo, deadline);
+/** Facts from a tree of `prepared`; extraction that outlasts `budgetMs` keeps the facts found until then. */
+export function factsFromTree(tree: SyntaxTree, prepared: PreparedText, path: string, budgetMs: number, memo?: FunctionMemo): FileFacts {
+  const facts = extractFromTree(tree.rootNode, prepared.text, path, prepared.cfgAt, memo, performance.now() + budgetMs);
   const problems: FileProblem[] = [];
   if (prepared.commentLine !== undefined) {
     problems.push({ kind: 'unterminated-comment', message: `comment opened at line ${prepared.commentLine + 1} is never closed; the rest of the file is not code` });
@@ -117,7 +117,7 @@ export function factsFromText(parser: CParser, path: string, text: string, budge
     const tree = parser.parse(prepared.text, budgetMs);
     if (!tree) return timeoutFacts(path, budgetMs);
     try {
-      return factsFromTree(tree, prepared, path, undefined, performance.now() + budgetMs);
+      return factsFromTree(tree, prepared, path, budgetMs);
     } finally {
       parser.release(tree);
     }
