@@ -81,26 +81,27 @@ test('incremental re-parses give the facts of a fresh parse (wasm)', async () =>
   await checkBackend(await createWasmParser(), await createWasmParser());
 });
 
+/** A one-function driver file, for the tests below. */
+const HANDLER = 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n';
+
 test('a document moved down by lines keeps its function facts, moved', () => {
-  const body = 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n';
   const parse = new DocumentParse(parser(), 'a.c');
-  const before = parse.update(body);
-  const after = parse.update(`/* one\n two */\n${body}`);
+  const before = parse.update(HANDLER);
+  const after = parse.update(`/* one\n two */\n${HANDLER}`);
   assert.equal(after.functions[0].span.start.line, before.functions[0].span.start.line + 2);
-  assert.deepEqual(after, factsFromText(parser(), 'a.c', `/* one\n two */\n${body}`));
+  assert.deepEqual(after, factsFromText(parser(), 'a.c', `/* one\n two */\n${HANDLER}`));
   parse.dispose();
 });
 
 test('a document that grows past the size cap is skipped like a file, and parsed again when it shrinks', () => {
-  const body = 'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n';
-  const huge = `${body}/*${'x'.repeat(MAX_FILE_BYTES)}*/\n`;
+  const huge = `${HANDLER}/*${'x'.repeat(MAX_FILE_BYTES)}*/\n`;
   const parse = new DocumentParse(parser(), 'a.c');
-  assert.equal(parse.update(body).functions.length, 1);
+  assert.equal(parse.update(HANDLER).functions.length, 1);
   const skipped = parse.update(huge);
   assert.deepEqual(skipped, factsFromText(parser(), 'a.c', huge));
   assert.deepEqual(skipped.functions, []);
   assert.deepEqual(skipped.problems.map((p) => p.kind), ['too-large']);
-  assert.deepEqual(parse.update(body), factsFromText(parser(), 'a.c', body));
+  assert.deepEqual(parse.update(HANDLER), factsFromText(parser(), 'a.c', HANDLER));
   parse.dispose();
 });
 

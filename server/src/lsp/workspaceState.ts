@@ -4,8 +4,9 @@
  * of it, recomputed when the revision counter says something changed.
  *
  * Only the changed file is re-parsed, an open document incrementally (DocumentParse keeps its
- * tree and function facts); an edit that only moved positions reuses the previous analysis
- * (analysis/incremental.ts), any other is analysed whole. Every change bumps `revision`, so
+ * tree and function facts); an edit that only moved positions reuses the previous analysis,
+ * one inside function bodies re-runs only the propagation (analysis/incremental.ts), any
+ * other is analysed whole. Every change bumps `revision`, so
  * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
