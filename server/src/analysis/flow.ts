@@ -223,13 +223,17 @@ function cfgTests(cfg: readonly string[]): string[] {
 
 /** The states that can take the `#if` branch `cfg`, remembering that they did. */
 function chooseBranch(states: FlowState[], cfg: readonly string[]): FlowState[] {
-  const mine = cfgTests(cfg);
-  const theirs = new Set(mine.map((t) => `${t.slice(0, -1)}${t.endsWith('1') ? 0 : 1}`));
+  return takeWays(states, cfgTests(cfg));
+}
+
+/** The states that can take the ways `ways` (remembered tests, `key=1` or `key=0`): those that did not take another way of one before; each remembers them. */
+function takeWays(states: FlowState[], ways: readonly string[]): FlowState[] {
+  const theirs = new Set(ways.map((t) => `${t.slice(0, -1)}${t.endsWith('1') ? 0 : 1}`));
   return states
     .filter((s) => !s.tested?.split(';').some((t) => theirs.has(t)))
     .map((s) => {
       const had = new Set(s.tested ? s.tested.split(';') : []);
-      const added = mine.filter((t) => !had.has(t));
+      const added = ways.filter((t) => !had.has(t));
       return added.length === 0 ? s : withTests(s, [...had, ...added].join(';'));
     });
 }
@@ -361,11 +365,8 @@ class Interpreter {
     const key = pureTestKey(op.cond, this.locals);
     const branch = (states: FlowState[], way: boolean): FlowState[] => {
       const refined = this.refine(states, op.cond, way);
-      if (key === undefined) return refined;
-      const mine = `${key}=${way ? 1 : 0}`;
-      const theirs = `${key}=${way ? 0 : 1}`;
       // Tested before on this path: only the way taken then.
-      return refined.filter((s) => !s.tested?.split(';').includes(theirs)).map((s) => (s.tested?.split(';').includes(mine) ? s : withTests(s, s.tested ? `${s.tested};${mine}` : mine)));
+      return key === undefined ? refined : takeWays(refined, [`${key}=${way ? 1 : 0}`]);
     };
     const t = this.seq(op.then, branch(from.then, true));
     const e = this.seq(op.else, branch(from.else, false));
