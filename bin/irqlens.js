@@ -1,19 +1,30 @@
 #!/usr/bin/env node
 'use strict';
-// A whole-tree check or simulate (all of drivers/) holds every file's facts at once, several GB,
-// past V8's default heap limit; rerun with a limit sized to the machine unless the
-// caller chose one.
+// Some commands need node flags that NODE_OPTIONS cannot carry or that must be set before
+// V8 starts (a heap limit for whole-tree checks, a fixed young generation for the language
+// server; server/src/cli/relaunch.ts says which and why): rerun in a child with them, which
+// shares this process's stdio, gets the termination signals sent to it, and whose exit
+// status becomes ours.
 const os = require('os');
-const { spawnSync } = require('child_process');
+const { spawn } = require('child_process');
+const { relaunchFlags } = require('../out/server/src/cli/relaunch.js');
 
-const chosen = process.execArgv.some((a) => a.startsWith('--max-old-space-size')) || /max-old-space-size/.test(process.env.NODE_OPTIONS || '');
-if (!chosen && (process.argv[2] === 'check' || process.argv[2] === 'simulate')) {
-  const mb = Math.floor((os.totalmem() / 1024 / 1024) * 0.75);
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${mb}`, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exitCode = r.status === null ? 2 : r.status;
+const args = process.argv.slice(2);
+const flags = relaunchFlags({ args, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS || '', totalMemBytes: os.totalmem() });
+if (flags) {
+  const child = spawn(process.execPath, [...flags, ...process.execArgv, __filename, ...args], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('error', (err) => {
+    process.stderr.write(`irqlens: cannot start node: ${err.message}\n`);
+    process.exitCode = 2;
+  });
+  // A child ended by a signal exits as a shell reports it, 128 + the signal's number.
+  child.on('exit', (code, signal) => {
+    process.exitCode = code !== null ? code : 128 + (os.constants.signals[signal] || 0);
+  });
 } else {
   require('../out/server/src/cli/main.js')
-    .main(process.argv.slice(2))
+    .main(args)
     .then((code) => {
       process.exitCode = code;
     });

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_FLAGS } from '../server/src/lsp/nodeFlags';
 import type { FindingInfo, SimulateResult } from '../server/src/lsp/protocol';
 import { ROOT } from './support/fixtures';
 import { LspTestClient, uriOf } from './support/lspClient';
@@ -54,7 +55,9 @@ before(async () => {
   fs.writeFileSync(recordFile, '');
   before_ = snapshot(dir);
   const recorder = path.join(__dirname, 'support', 'sideEffectRecorder.js');
-  client = new LspTestClient('stdio', [], { ...process.env, NODE_OPTIONS: `--require ${recorder}`, IRQLENS_RECORD_FILE: recordFile });
+  // With the server's node flags given, as the VS Code client gives them, bin/irqlens.js runs
+  // the server itself rather than in a child (test/lspLaunch.test.ts): the recorded process is the server.
+  client = new LspTestClient('stdio', [], { ...process.env, NODE_OPTIONS: `--require ${recorder}`, IRQLENS_RECORD_FILE: recordFile }, SERVER_NODE_FLAGS);
   client.connection.onRequest('workspace/applyEdit', (p: unknown) => {
     editRequests.push(p);
     return { applied: false };

@@ -19,6 +19,7 @@ import {
   type SimulateArgs,
   type SimulateResult,
 } from '../../server/src/lsp/protocol';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/nodeFlags';
 import { TimelinePanel } from './timelinePanel';
 import { parseTimeline } from './timelineModel';
 
@@ -105,10 +106,11 @@ interface ClientEnv {
 function createClient({ context, log, watcher }: ClientEnv): LanguageClient {
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   // The server is bundled JavaScript run by the editor's own Node; nothing a workspace
-  // configures is executed, which is what keeps untrusted workspaces safe.
+  // configures is executed, which is what keeps untrusted workspaces safe. Its node flags
+  // fix V8's young generation so that memory does not step up mid-session (nodeFlags.ts).
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'c' }],

@@ -41,13 +41,14 @@ export class LspTestClient {
   private waiters: Array<() => void> = [];
   private stderr = '';
 
-  constructor(transport: 'stdio' | 'node-ipc' = 'stdio', extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+  /** `nodeArgs`: node's own flags for the process that runs bin/irqlens.js. */
+  constructor(transport: 'stdio' | 'node-ipc' = 'stdio', extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env, nodeArgs: readonly string[] = []) {
     const bin = path.join(ROOT, 'bin', 'irqlens.js');
     if (transport === 'stdio') {
-      this.process = spawn(process.execPath, [bin, 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      this.process = spawn(process.execPath, [...nodeArgs, bin, 'lsp', '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'], env });
       this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     } else {
-      this.process = fork(bin, ['lsp', '--node-ipc', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env });
+      this.process = fork(bin, ['lsp', '--node-ipc', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env, ...(nodeArgs.length > 0 ? { execArgv: [...nodeArgs] } : {}) });
       this.connection = createMessageConnection(new IPCMessageReader(this.process), new IPCMessageWriter(this.process));
     }
     this.process.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));

@@ -51,6 +51,7 @@ export async function runLsp(args: LspArgs): Promise<number> {
     parser: args.parser,
     reader: nodeReader,
     cacheDir: (roots) => chooseCacheDir({ env: process.env, home: os.homedir(), roots }),
+    runtime: ['node', process.version, ...process.execArgv].join(' '),
   });
   return 0;
 }

@@ -66,6 +66,8 @@ export interface ServerOptions {
   debounceMs?: number;
   /** Where the fact cache is for these workspace folders; without it, nothing is cached (in-process tests). */
   cacheDir?: (roots: readonly string[]) => CacheDirChoice;
+  /** The process the server runs in (node's version and flags), for the start-up log line. */
+  runtime?: string;
 }
 
 const DEFAULT_DEBOUNCE_MS = 150;
@@ -254,7 +256,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     canWatchDynamically = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canReportProgress = params.capabilities.window?.workDoneProgress === true;
     canWatchFolders = params.capabilities.workspace?.workspaceFolders === true;
-    log.info(`irqlens language server (${options.parser} parser) for ${roots.length > 0 ? roots.join(', ') : 'open files only'}`);
+    log.info(`irqlens language server (${options.parser} parser${options.runtime ? `, ${options.runtime}` : ''}) for ${roots.length > 0 ? roots.join(', ') : 'open files only'}`);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
