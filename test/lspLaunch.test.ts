@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -98,4 +98,11 @@ test("the server's own refusal of a bad option reaches the caller through the la
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'irqlens.js'), 'lsp', '--stdio', '--bogus'], { encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /unknown lsp option '--bogus'/);
+});
+
+test('a client that closes stdin without a shutdown request ends the server with status 1, as LSP asks', async () => {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'irqlens.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.end();
+  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  assert.equal(status, 1);
 });

@@ -41,17 +41,22 @@ export async function runLsp(args: LspArgs): Promise<number> {
   const { chooseCacheDir } = await import('../factCache');
   const os = await import('os');
   const { frameSanitizer } = await import('../lsp/frames');
+  const { DispatchGate } = await import('../lsp/dispatchGate');
   // Dropped frames are said on stderr: the connection they would be logged on is what they failed to reach.
-  const input = () => process.stdin.pipe(frameSanitizer((reason) => process.stderr.write(`irqlens lsp: malformed input: ${reason}\n`)));
-  const connection =
-    args.transport === 'stdio'
-      ? lsp.createConnection(lsp.ProposedFeatures.all, input(), process.stdout)
-      : lsp.createConnection(lsp.ProposedFeatures.all, new lsp.IPCMessageReader(process), new lsp.IPCMessageWriter(process));
-  startServer(connection, {
+  const input = args.transport === 'stdio' ? process.stdin.pipe(frameSanitizer((reason) => process.stderr.write(`irqlens lsp: malformed input: ${reason}\n`))) : undefined;
+  const gate = new DispatchGate(input ? new lsp.StreamMessageReader(input) : new lsp.IPCMessageReader(process));
+  const writer = input ? new lsp.StreamMessageWriter(process.stdout) : new lsp.IPCMessageWriter(process);
+  const connection = lsp.createConnection(lsp.ProposedFeatures.all, gate, writer, { messageStrategy: gate.strategy });
+  const server = startServer(connection, {
     parser: args.parser,
     reader: nodeReader,
     cacheDir: (roots) => chooseCacheDir({ env: process.env, home: os.homedir(), roots }),
     runtime: ['node', process.version, ...process.execArgv].join(' '),
   });
+  // Given a stream rather than a reader, vscode-languageserver would itself end the process
+  // when the client closes stdin, with the status LSP asks for: 0 after a shutdown request, else 1.
+  const end = (): never => process.exit(server.shutdownRequested() ? 0 : 1);
+  input?.on('end', end);
+  input?.on('close', end);
   return 0;
 }

@@ -76,7 +76,12 @@ function createParser(backend: Backend): Promise<CParser> {
   return backend === 'native' ? Promise.resolve().then(createNativeParser) : createWasmParser();
 }
 
-export function startServer(connection: Connection, options: ServerOptions): void {
+export interface RunningServer {
+  /** Whether the client sent `shutdown`: a process that ends now ends as asked (exit status 0). */
+  shutdownRequested(): boolean;
+}
+
+export function startServer(connection: Connection, options: ServerOptions): RunningServer {
   const log: Logger = {
     info: (m) => connection.console.info(m),
     warn: (m) => connection.console.warn(m),
@@ -391,4 +396,5 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   documents.listen(connection);
   connection.listen();
+  return { shutdownRequested: () => shuttingDown };
 }
