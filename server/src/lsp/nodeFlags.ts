@@ -8,10 +8,10 @@
  * semi-spaces start small and double, up to 16 MiB each, once the bytes that survived
  * scavenges since the last growth exceed their capacity. That count only accumulates, so
  * every long session reaches the cap whatever its live data, and the server's RSS steps up
- * by 16 MiB hours into an editing session (BENCHMARKS.md, "Language server soak"). A fixed
- * size is reserved once at start; 8 MiB (half the default cap) is what a soak of 10,000
- * edits measured best: smaller semi-spaces promote more short-lived objects into the old
- * space, whose garbage then grows instead.
+ * by 16 MiB at some point hours into an editing session (BENCHMARKS.md, "Language server
+ * soak"). A fixed size is used from the start, so memory is what it will be rather than
+ * what it will become; 8 MiB (half the default cap) measured best over 10,000 edits, where
+ * 4 and 16 MiB left more growth.
  */
 export const SEMI_SPACE_MIB = 8;
 
