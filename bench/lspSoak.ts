@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- soak`: 10,000 edits (IRQLENS_SOAK_EDITS to change) to one open file through the real stdio server,
+ * `npm run bench -- soak`: 10,000 edits to one open file through the real stdio server,
  * with a hover every 10 edits so that analyses really run (without them the debounce would
  * analyse only the last revision). The server's memory is sampled after the first 1,000
  * edits and at the end, with no forced GC anywhere: RSS from /proc/<pid>/status, and the V8
