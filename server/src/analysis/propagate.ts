@@ -5,15 +5,15 @@
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
 import type { CallOp } from '../syntax/facts';
-import type { Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
+import type { Context, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext } from './flow';
-import { ENTRY_KEYS, contextOf, entryKey, entryOf, isAtomic } from './flow';
+import { ENTRY_KEYS, entryKey } from './flow';
 import type { PointerEvidence, PointsTo } from './pointsTo';
-import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
-import { PropagationCache, type CachedCall } from './propagationCache';
+import { NO_CALLS, PropagationCache, type CachedCall } from './propagationCache';
+import type { PlannedHit } from './callPlan';
 
 /** How a node was first reached. */
 export type Parent =
@@ -211,59 +211,34 @@ export function visitNode(
   const def = symbols.defs[nodes.fn(node)];
   const nodeCtx = nodes.ctx(node);
   const slot = cache.slotOf(ctx, def, nodes.key(node));
-  const unboundTargets = (visit: CachedCall): CallTarget[] => (visit.targets ??= callTargets(visit.call.op, visit.call.name, def, symbols, pointsTo, kernel));
+  const unboundTargets = (visit: CachedCall): CallTarget[] => (visit.targets ??= callTargets(visit.op, visit.name, def, symbols, pointsTo, kernel));
   // Without a call context most calls (into the kernel, allowed there) do nothing: skip those.
-  const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= slot.calls.filter((v) => (v.plan ??= planOf(kernel, v)).hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
+  const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= doing(slot.calls, (v) => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
   for (const visit of calls) {
-    const { call } = visit;
-    const plan = (visit.plan ??= planOf(kernel, visit));
+    const { plan } = visit;
     for (const h of plan.hits) hit(h, def, visit);
-    const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);
-    const targets = bound ? pointerTargets(bound, call.op, symbols) : unboundTargets(visit);
+    const bound = contexts.boundTargets(nodeCtx, visit.op.callee, def);
+    const targets = bound ? pointerTargets(bound, visit.op, symbols) : unboundTargets(visit);
     if (targets.length === 0 || plan.entries.length === 0) continue;
     // A macro's inner call has no argument values of its own: its callees are entered unbound.
-    const ctxs = targets.map((t) => (call.viaMacro ? 0 : contexts.enter(t.def, call.op.args, def, nodeCtx, call.op.at)));
+    const ctxs = targets.map((t) => (visit.viaMacro ? 0 : contexts.enter(t.def, visit.op.args, def, nodeCtx, visit.op.at)));
     // Several states at a call often enter the callee the same way: walk the targets
     // (thousands, for a callback parameter of a busy helper) once per distinct entry.
     for (const { key, reason } of plan.entries) targets.forEach((t, i) => edge(nodes.id(t.def.id, key, ctxs[i]), visit, t, reason));
   }
 }
 
+/** The calls `does` keeps; most slots keep none, and share one empty list. */
+function doing(calls: readonly CachedCall[], does: (v: CachedCall) => boolean): readonly CachedCall[] {
+  const kept = calls.filter(does);
+  return kept.length === 0 ? NO_CALLS : kept.length === calls.length ? calls : kept.slice();
+}
+
 /** How `node` reaches a callee first. */
-export function parentOf(node: number, { call }: CachedCall, t: CallTarget, reason: ContextReason | undefined): CallEdge {
+export function parentOf(node: number, { op, viaMacro }: CachedCall, t: CallTarget, reason: ContextReason | undefined): CallEdge {
   return t.indirect
-    ? { kind: 'indirect', from: node, op: call.op, evidence: t.indirect, ...(reason ? { reason } : {}) }
-    : { kind: 'call', from: node, op: call.op, ...(reason ? { reason } : {}), ...(call.viaMacro ? { viaMacro: call.viaMacro } : {}) };
-}
-
-/**
- * What propagation derives from a call's states, whatever node it is visited from: the
- * forbidden calls each state makes (a named call only), and the distinct states callees
- * are entered in, each with the reason of the first state that enters it so.
- */
-export interface PlannedHit {
-  context: Context;
-  reason?: ContextReason;
-  found: ForbiddenCall[];
-}
-
-export interface CallPlan {
-  hits: PlannedHit[];
-  entries: Array<{ key: number; reason?: ContextReason }>;
-}
-
-function planOf(kernel: KernelIndex, { call, states }: CachedCall): CallPlan {
-  const plan: CallPlan = { hits: [], entries: [] };
-  for (const s of states) {
-    if (call.name) {
-      const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
-      const found = violations(kernel, call.name, call.args, context);
-      if (found.length > 0) plan.hits.push({ context, found, ...(s.reason ? { reason: s.reason } : {}) });
-    }
-    const key = entryKey(entryOf(s));
-    if (!plan.entries.some((e) => e.key === key)) plan.entries.push({ key, ...(s.reason ? { reason: s.reason } : {}) });
-  }
-  return plan;
+    ? { kind: 'indirect', from: node, op, evidence: t.indirect, ...(reason ? { reason } : {}) }
+    : { kind: 'call', from: node, op, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) };
 }
 
 /**
@@ -276,7 +251,7 @@ export function recordHit(
   { context, reason, found }: PlannedHit,
   node: number,
   def: FnDef,
-  { call: { name, op, viaMacro } }: CachedCall,
+  { name, op, viaMacro }: CachedCall,
 ): void {
   for (const f of found) {
     const key = hitKey(def, op, f.rule);

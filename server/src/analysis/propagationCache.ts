@@ -1,7 +1,7 @@
 /**
  * What propagation keeps of each function between analyses: the calls its interpretation
- * visits from each entry state (with the states each runs in, and what propagation
- * derives from them), the workspace functions each call reaches when no call context
+ * visits from each entry state (with what propagation derives from the states each runs
+ * in, callPlan.ts; not the states themselves), the workspace functions each call reaches when no call context
  * binds it, the functions it calls by name, and how it uses its parameters. All of it
  * depends only on the function's own facts, the symbols, the points-to sets and the
  * kernel model; so an analysis after an edit that changed some function bodies and
@@ -12,29 +12,35 @@
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { KernelIndex } from '../kernel';
-import type { CallVisit, FlowContext, FlowState } from './flow';
+import type { CallOp } from '../syntax/facts';
+import type { FlowContext } from './flow';
 import { ENTRY_KEYS as KEYS, entryFromKey, interpret } from './flow';
-import type { CallPlan, CallTarget } from './propagate';
+import { planOf, type CallPlan } from './callPlan';
+import type { CallTarget } from './propagate';
 import { paramUses, type ParamUse } from './callContext';
 import type { FnDef, Symbols } from './symbols';
 
-/** One call an interpretation visited, with the states it runs in. */
+/**
+ * One call an interpretation visited (its CallVisit less the argument texts, which only
+ * the plan reads), with what its states mean for propagation.
+ */
 export interface CachedCall {
-  readonly call: CallVisit;
-  readonly states: readonly FlowState[];
+  readonly op: CallOp;
+  readonly name: string | undefined;
+  readonly viaMacro: string | undefined;
+  readonly plan: CallPlan;
   /** The call's targets when no call context binds its callee, filled in by the first propagation that asks. */
-  targets?: CallTarget[];
-  /** What propagation derives from the states, filled in likewise. */
-  plan?: CallPlan;
+  targets: CallTarget[] | undefined;
 }
 
 /** A function's calls from one entry state. */
 export interface CachedSlot {
   readonly calls: readonly CachedCall[];
   /** The calls that do anything in a node without call context (a hit, or a target), filled in by the first propagation that asks. */
-  unbound?: readonly CachedCall[];
+  unbound: readonly CachedCall[] | undefined;
 }
 
+export const NO_CALLS: readonly CachedCall[] = Object.freeze([]);
 
 /** Cached calls beyond this stay uncached, so a huge workspace pays no unbounded memory for it. */
 const MAX_CACHED_CALLS = 1_000_000;
@@ -52,9 +58,13 @@ export class PropagationCache {
     const id = def.id * KEYS + key;
     const known = this.slots.get(id);
     if (known) return known;
-    const calls: CachedCall[] = [];
-    interpret(ctx, def, entryFromKey(key), (call, states) => calls.push({ call, states }));
-    const slot = { calls };
+    const visited: CachedCall[] = [];
+    interpret(ctx, def, entryFromKey(key), (call, states) =>
+      visited.push({ op: call.op, name: call.name, viaMacro: call.viaMacro, plan: planOf(ctx.kernel, call, states), targets: undefined }),
+    );
+    // An array grown by `push` keeps up to half its length spare; a kept one is copied to its size.
+    const calls = visited.length === 0 ? NO_CALLS : visited.slice();
+    const slot: CachedSlot = { calls, unbound: undefined };
     if (this.cachedCalls + calls.length <= MAX_CACHED_CALLS) {
       this.slots.set(id, slot);
       this.cachedCalls += calls.length;

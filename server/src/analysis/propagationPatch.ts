@@ -14,7 +14,8 @@
 import type { ContextReason, FlowContext } from './flow';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
-import type { CallTarget, Hit, HitAt, PlannedHit, Propagation, Search } from './propagate';
+import type { PlannedHit } from './callPlan';
+import type { CallTarget, Hit, HitAt, Propagation, Search } from './propagate';
 import { hitKey, parentOf, recordHit, visitNode } from './propagate';
 import type { FnDef } from './symbols';
 
@@ -93,7 +94,7 @@ function sameAttempts(a: readonly Attempt[], b: readonly Attempt[], ctxOf: (node
     a.length === b.length &&
     a.every((x, i) => {
       const y = b[i];
-      return x.id === y.id && ctxOf(x.id) === 0 && x.target.indirect === y.target.indirect && x.reason?.call === y.reason?.call && x.visit.call.viaMacro === y.visit.call.viaMacro;
+      return x.id === y.id && ctxOf(x.id) === 0 && x.target.indirect === y.target.indirect && x.reason?.call === y.reason?.call && x.visit.viaMacro === y.visit.viaMacro;
     })
   );
 }
