@@ -48,7 +48,7 @@ function describe(target: ValueRef): string {
 
 export class PointsTo {
   private readonly pts = new Map<Loc, Map<number, PointerEvidence>>();
-  /** Copy edges; an edge out of a loose field location carries the directories it may deliver stores from. */
+  /** Copy edges, while the sets are being solved; an edge out of a loose field location carries the directories it may deliver stores from. */
   private readonly edges = new Map<Loc, Map<Loc, Set<string> | typeof ANY_DIR>>();
   /** Copies out of a field of unknown type: resolved once every field location is known. */
   private readonly looseEdges: Array<{ field: string; dst: Loc; dir: string }> = [];
@@ -87,6 +87,9 @@ export class PointsTo {
       });
     }
     if (added) this.solve();
+    // The sets are final: the copy edges were read only to solve them, and on a large
+    // tree they are most of this object (drivers/net: 175 of 197 MB of heap).
+    this.edges.clear();
   }
 
   /** The location a value denotes inside `fn` (or at file scope), if it can hold a pointer; remembers field locations by name. */
