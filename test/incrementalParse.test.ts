@@ -138,3 +138,48 @@ test('the tree edit spans exactly the changed characters, in UTF-16 units and ro
   // A repeated character: the common suffix must not overlap the common prefix.
   assert.deepEqual(diffEdit('aa', 'aaa')?.startIndex, 2);
 });
+
+/** `real`, counting the parses that start from scratch and those that re-parse an old tree. */
+function counting(real: CParser): { parser: CParser; fresh: number; reparsed: number } {
+  const counts = {
+    fresh: 0,
+    reparsed: 0,
+    parser: { ...real, parse: (text: string, budgetMs?: number, oldTree?: Parameters<CParser['parse']>[2]) => (oldTree ? counts.reparsed++ : counts.fresh++, real.parse(text, budgetMs, oldTree)) },
+  };
+  return counts;
+}
+
+/** A function with a parse error (`foo(;`) above three clean ones. */
+const BROKEN = [
+  'static int broken(void)\n{\n\tfoo(;\n}\n',
+  'static void a(void)\n{\n\tudelay(1);\n}\n',
+  'static void b(void)\n{\n\tudelay(2);\n}\n',
+  'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n',
+].join('\n');
+
+for (const backend of ['native', 'wasm'] as const) {
+  const make = async (): Promise<CParser> => (backend === 'native' ? parser() : createWasmParser());
+
+  test(`an edit away from a parse error re-parses the tree with errors instead of parsing afresh (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    assert.ok(parse.update(BROKEN).health.errorNodes > 0, 'the document has a parse error');
+    const edited = BROKEN.replace('\tmsleep(1);\n', '\tmsleep(1);\n\n\tudelay(10);\n');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 1, reparsed: 1 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+
+  test(`an edit whose error runs past the re-read zones is parsed afresh, with the facts of a fresh parse (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    parse.update(BROKEN);
+    // An unclosed brace in a(): b() and h() are swallowed, the MISSING `}` is at the end of the file.
+    const edited = BROKEN.replace('\tudelay(1);\n', '\tudelay(1); {\n');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 2, reparsed: 1 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Which parts of the previous tree tree-sitter must read again token by token, so that an
+ * incremental re-parse gives the tree a fresh parse gives even when the text has parse
+ * errors, and whether the new tree can be trusted.
+ *
+ * Why it is needed: tree-sitter reuses an unchanged, error-free subtree of the old tree as
+ * one token whenever its parse stack has a single version (lib/src/parser.c,
+ * `ts_parser__reuse_node`, called only when `version_count == 1`), and while recovering
+ * from an error it also reuses subtrees that an earlier recovery built. Error recovery
+ * over such a token can go another way than over its tokens one by one: the random-edit
+ * test found ERROR nodes that swallowed a reused function whole where a fresh parse
+ * resynchronised inside it, and an unclosed `{` whose MISSING `}` landed elsewhere.
+ *
+ * So (1) every top-level item of the old tree that holds an error, every item the edit
+ * touches and the item after it (where recovery from an error the edit made goes on) are
+ * marked changed, by an edit that replaces their text with itself: tree-sitter then lexes
+ * them again instead of reusing any part of them. Every recovery inside these zones starts
+ * at a top-level boundary, in the state a fresh parse is in there, and reads the same
+ * tokens. (2) The new tree is kept only when each of its top-level items with an error
+ * lies inside a zone; an error outside (a recovery that ran into reused subtrees) sends
+ * the caller to a fresh parse. Outside the zones the re-parse is tree-sitter's ordinary
+ * incremental parse of error-free text, which the facts already relied on.
+ */
+import type { Point, SyntaxNode, TreeEdit } from './parser';
+
+/** A range of the new text, as tree-sitter indices. */
+export interface Zone {
+  start: number;
+  end: number;
+}
+
+export interface ReparsePlan {
+  /** To apply to the old tree in this order, before parsing with it. */
+  edits: TreeEdit[];
+  /** Where the new tree may have errors without a fresh parse. */
+  zones: Zone[];
+}
+
+/** The point at or after `edit`'s old end, moved as the edit moves it (as tree-sitter does). */
+function shifted(p: Point, edit: TreeEdit): Point {
+  if (p.row > edit.oldEndPosition.row) return { row: p.row + edit.newEndPosition.row - edit.oldEndPosition.row, column: p.column };
+  return { row: edit.newEndPosition.row, column: edit.newEndPosition.column + p.column - edit.oldEndPosition.column };
+}
+
+/** An edit over `node` that leaves its text as it is, so that tree-sitter reads it again. */
+function touch(node: SyntaxNode): TreeEdit {
+  return {
+    startIndex: node.startIndex,
+    oldEndIndex: node.endIndex,
+    newEndIndex: node.endIndex,
+    startPosition: node.startPosition,
+    oldEndPosition: node.endPosition,
+    newEndPosition: node.endPosition,
+  };
+}
+
+/** The edits and zones that turn `edit` of the text under `oldRoot` into a re-parse a fresh parse would equal. */
+export function reparsePlan(oldRoot: SyntaxNode, edit: TreeEdit): ReparsePlan {
+  const items = oldRoot.children.filter((c): c is SyntaxNode => c !== null);
+  // The items the edit touches (an insertion right after an item's end touches it too) and the next one.
+  let first = items.findIndex((c) => c.endIndex >= edit.startIndex);
+  if (first < 0) first = items.length;
+  let last = first;
+  while (last < items.length && items[last].startIndex <= edit.oldEndIndex) last++;
+  last = Math.min(last, items.length - 1);
+  let start = edit.startIndex;
+  let startPosition = edit.startPosition;
+  let oldEnd = edit.oldEndIndex;
+  let oldEndPosition = edit.oldEndPosition;
+  if (first < items.length && items[first].startIndex < start) {
+    start = items[first].startIndex;
+    startPosition = items[first].startPosition;
+  }
+  if (last >= first && items[last].endIndex > oldEnd) {
+    oldEnd = items[last].endIndex;
+    oldEndPosition = items[last].endPosition;
+  }
+  const delta = edit.newEndIndex - edit.oldEndIndex;
+  const widened: TreeEdit = {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: oldEnd + delta,
+    startPosition,
+    oldEndPosition,
+    newEndPosition: oldEnd === edit.oldEndIndex ? edit.newEndPosition : shifted(oldEndPosition, edit),
+  };
+  const edits: TreeEdit[] = [];
+  const zones: Zone[] = [{ start, end: oldEnd + delta }];
+  items.forEach((item, i) => {
+    if (!item.hasError || (i >= first && i <= last)) return;
+    edits.push(touch(item));
+    zones.push(i < first ? { start: item.startIndex, end: item.endIndex } : { start: item.startIndex + delta, end: item.endIndex + delta });
+  });
+  // The same-text edits first, in the old tree's positions; the widened edit then moves them.
+  edits.push(widened);
+  return { edits, zones };
+}
+
+/** Whether every error of the tree under `root` lies in a top-level item inside one of `zones`. */
+export function errorsInside(root: SyntaxNode, zones: readonly Zone[]): boolean {
+  if (!root.hasError) return true;
+  if (root.type === 'ERROR') return false;
+  for (const item of root.children) {
+    if (item === null || !item.hasError) continue;
+    if (!zones.some((z) => z.start <= item.startIndex && item.endIndex <= z.end)) return false;
+  }
+  return true;
+}
