@@ -4,7 +4,7 @@
  * except for positions. Then every phase's result still holds once the positions are
  * moved, and since the analysis refers to the facts' position objects rather than copying
  * them, moving those objects in place moves every witness, entry and pointer evidence with
- * them; only the findings (ids and order come from positions) are made again. An edit
+ * them; only the findings' ids and order, made from positions, are made again. An edit
  * whose effect stays inside function bodies (localChange.ts) keeps every phase but the
  * propagation, which runs again reusing the unchanged functions' interpretations. Any
  * other change is analysed from scratch.
@@ -58,7 +58,7 @@ function reanalyzeInPlace(previous: Analysis, files: readonly FileFacts[], kerne
     files.forEach((f, i) => {
       if (previous.files[i] !== f) movePositions(previous.files[i], f);
     });
-    return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases()), how: 'moved' };
+    return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases(), previous.movedFindings()), how: 'moved' };
   }
   plan.change.apply();
   const phases = previous.propagatedAgain(plan.change.changed);
