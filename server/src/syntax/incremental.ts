@@ -83,6 +83,7 @@ export class DocumentParse {
     const edit = old && diffEdit(old.prepared, text);
     if (!old || !edit) return this.parser.parse(text, this.budgetMs, old?.tree);
     const plan = reparsePlan(old.tree.rootNode, edit);
+    if (!plan) return this.parser.parse(text, this.budgetMs);
     for (const e of plan.edits) this.parser.edit(old.tree, e);
     const tree = this.parser.parse(text, this.budgetMs, old.tree);
     if (!tree || errorsInside(tree.rootNode, plan.zones)) return tree;

@@ -21,6 +21,7 @@
  * the caller to a fresh parse. Outside the zones the re-parse is tree-sitter's ordinary
  * incremental parse of error-free text, which the facts already relied on.
  */
+import { MAX_CHILDREN } from './extractFacts';
 import type { Point, SyntaxNode, TreeEdit } from './parser';
 
 /** A range of the new text, as tree-sitter indices. */
@@ -54,8 +55,13 @@ function touch(node: SyntaxNode): TreeEdit {
   };
 }
 
-/** The edits and zones that turn `edit` of the text under `oldRoot` into a re-parse a fresh parse would equal. */
-export function reparsePlan(oldRoot: SyntaxNode, edit: TreeEdit): ReparsePlan {
+/**
+ * The edits and zones that turn `edit` of the text under `oldRoot` into a re-parse a fresh
+ * parse would equal; undefined for a root wider than extraction reads (MAX_CHILDREN), whose
+ * items are not worth listing at every edit.
+ */
+export function reparsePlan(oldRoot: SyntaxNode, edit: TreeEdit): ReparsePlan | undefined {
+  if (oldRoot.childCount > MAX_CHILDREN) return undefined;
   const items = oldRoot.children.filter((c): c is SyntaxNode => c !== null);
   // The items the edit touches (an insertion right after an item's end touches it too) and the next one.
   let first = items.findIndex((c) => c.endIndex >= edit.startIndex);
@@ -99,7 +105,7 @@ export function reparsePlan(oldRoot: SyntaxNode, edit: TreeEdit): ReparsePlan {
 /** Whether every error of the tree under `root` lies in a top-level item inside one of `zones`. */
 export function errorsInside(root: SyntaxNode, zones: readonly Zone[]): boolean {
   if (!root.hasError) return true;
-  if (root.type === 'ERROR') return false;
+  if (root.type === 'ERROR' || root.childCount > MAX_CHILDREN) return false;
   for (const item of root.children) {
     if (item === null || !item.hasError) continue;
     if (!zones.some((z) => z.start <= item.startIndex && item.endIndex <= z.end)) return false;
