@@ -11,6 +11,7 @@ import * as path from 'path';
 import { mulberry32, pick, type Rng } from '../server/src/sim/prng';
 import { MAX_FILE_BYTES, createWasmParser, factsFromText, type CParser } from '../server/src/syntax';
 import { DocumentParse, diffEdit } from '../server/src/syntax/incremental';
+import { reparsePlan } from '../server/src/syntax/reparseZones';
 import { FIXTURES, parser } from './support/fixtures';
 
 const SNIPPETS = [
@@ -183,3 +184,30 @@ for (const backend of ['native', 'wasm'] as const) {
     parse.dispose();
   });
 }
+
+test('the re-read zones are each error item with the item before it, and the edited item with one on either side', () => {
+  const items = ['int a;\n', 'static int broken(void) { foo(; }\n', 'int b;\n', 'int c;\n', 'static void f(void) { g(1); }\n', 'int d;\n', 'int e;\n'];
+  const before = items.join('');
+  const at = before.indexOf('g(1)') + 2;
+  const after = `${before.slice(0, at)}0${before.slice(at)}`;
+  const tree = parser().parse(before);
+  assert.ok(tree);
+  const edit = diffEdit(before, after);
+  assert.ok(edit);
+  const plan = reparsePlan(tree.rootNode, edit);
+  assert.ok(plan);
+  const startOf = (i: number): number => items.slice(0, i).join('').length;
+  const endOf = (i: number, shift = 0): number => startOf(i + 1) - 1 + shift;
+  // Items 0-1 (the error and the one before it), then 3-5 around the edit in item 4, one character longer.
+  assert.deepEqual(plan.zones, [
+    { start: startOf(3), end: endOf(5, 1) },
+    { start: startOf(0), end: endOf(1) },
+  ]);
+  assert.deepEqual(
+    plan.edits.map((e) => [e.startIndex, e.oldEndIndex, e.newEndIndex]),
+    [
+      [startOf(0), endOf(1), endOf(1)],
+      [startOf(3), endOf(5), endOf(5, 1)],
+    ],
+  );
+});
