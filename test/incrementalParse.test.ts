@@ -172,6 +172,18 @@ for (const backend of ['native', 'wasm'] as const) {
     parse.dispose();
   });
 
+  test(`typing inside \`#if 0\` of a document with a parse error keeps its tree (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    const text = `${BROKEN}\n#if 0\nstatic void old(void) { }\n#endif\n`;
+    parse.update(text);
+    const edited = text.replace('old(void)', 'odd(void)');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 1, reparsed: 0 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+
   test(`an edit whose error runs past the re-read zones is parsed afresh, with the facts of a fresh parse (${backend})`, async () => {
     const counts = counting(await make());
     const parse = new DocumentParse(counts.parser, 'a.c');

@@ -63,11 +63,15 @@ export class DocumentParse {
     }
     try {
       const prepared = prepareText(text);
-      const tree = this.parse(prepared.text);
-      this.releaseTree();
-      if (!tree) return timeoutFacts(this.path, this.budgetMs);
-      this.last = { prepared: prepared.text, tree };
-      return factsFromTree(tree, prepared, this.path, this.budgetMs, this.memo);
+      // Text the pre-passes blank (inside `#if 0`, after an unterminated comment) changes
+      // nothing the parser reads: the tree stays.
+      if (this.last?.prepared !== prepared.text) {
+        const tree = this.parse(prepared.text);
+        this.releaseTree();
+        if (!tree) return timeoutFacts(this.path, this.budgetMs);
+        this.last = { prepared: prepared.text, tree };
+      }
+      return factsFromTree(this.last.tree, prepared, this.path, this.budgetMs, this.memo);
     } catch (err) {
       this.dispose();
       return parseFailedFacts(this.path, err);
@@ -81,7 +85,7 @@ export class DocumentParse {
   private parse(text: string): SyntaxTree | null {
     const old = this.last;
     const edit = old && diffEdit(old.prepared, text);
-    if (!old || !edit) return this.parser.parse(text, this.budgetMs, old?.tree);
+    if (!old || !edit) return this.parser.parse(text, this.budgetMs);
     const plan = reparsePlan(old.tree.rootNode, edit);
     if (!plan) return this.parser.parse(text, this.budgetMs);
     for (const e of plan.edits) this.parser.edit(old.tree, e);
