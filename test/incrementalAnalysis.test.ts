@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, reanalyze, reanalyzeUnlessStale, type Analysis, type Reanalysis } from '../server/src/analysis';
+import { analyze, reanalyze, reanalyzeUnlessStale, reusePlan, type Analysis, type Reanalysis } from '../server/src/analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../server/src/kernel';
 import { mulberry32, pick } from '../server/src/sim/prng';
 import { factsFromText } from '../server/src/syntax';
@@ -228,4 +228,23 @@ test('a re-analysis whose input goes stale gives up between phases; one that doe
   const done = await reanalyzeUnlessStale(undefined, facts, kernel, () => false);
   assert.equal(JSON.stringify(done?.analysis.findings), JSON.stringify(analyze(facts, kernel).findings));
   assert.ok((done?.analysis.findings.length ?? 0) > 0);
+});
+
+test('the reuse plan made before a re-analysis (to choose the debounce) is the one it follows', async () => {
+  const kernel = new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG);
+  const f = fixture('multi-hop-chain', 'mmc_host.c');
+  const moved = `\n\n${f.text}`;
+  const fresh = analyze([factsFromText(parser(), f.file, moved)], kernel);
+  for (const [name, plan, how] of [
+    ['planned', (a: Analysis, facts: ReturnType<typeof factsFromText>) => reusePlan(a, [facts], kernel), 'moved'],
+    ['planned as a whole analysis', () => undefined, 'whole'],
+  ] as const) {
+    const previous = analyze([factsFromText(parser(), f.file, f.text)], kernel);
+    const facts = factsFromText(parser(), f.file, moved);
+    const planned = { plan: plan(previous, facts) };
+    const result = await reanalyzeUnlessStale(previous, [facts], kernel, () => false, planned);
+    assert.equal(result?.how, how, name);
+    assert.equal(JSON.stringify(result?.analysis.findings), JSON.stringify(fresh.findings), name);
+  }
+  assert.ok(fresh.findings.length > 0);
 });

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { mulberry32, pick, type Rng } from '../server/src/sim/prng';
 import { MAX_FILE_BYTES, createWasmParser, factsFromText, type CParser } from '../server/src/syntax';
 import { DocumentParse, diffEdit } from '../server/src/syntax/incremental';
+import { reparsePlan } from '../server/src/syntax/reparseZones';
 import { FIXTURES, parser } from './support/fixtures';
 
 const SNIPPETS = [
@@ -137,4 +138,88 @@ test('the tree edit spans exactly the changed characters, in UTF-16 units and ro
   });
   // A repeated character: the common suffix must not overlap the common prefix.
   assert.deepEqual(diffEdit('aa', 'aaa')?.startIndex, 2);
+});
+
+/** `real`, counting the parses that start from scratch and those that re-parse an old tree. */
+function counting(real: CParser): { parser: CParser; fresh: number; reparsed: number } {
+  const counts = {
+    fresh: 0,
+    reparsed: 0,
+    parser: { ...real, parse: (text: string, budgetMs?: number, oldTree?: Parameters<CParser['parse']>[2]) => (oldTree ? counts.reparsed++ : counts.fresh++, real.parse(text, budgetMs, oldTree)) },
+  };
+  return counts;
+}
+
+/** A function with a parse error (`foo(;`) above three clean ones. */
+const BROKEN = [
+  'static int broken(void)\n{\n\tfoo(;\n}\n',
+  'static void a(void)\n{\n\tudelay(1);\n}\n',
+  'static void b(void)\n{\n\tudelay(2);\n}\n',
+  'static irqreturn_t h(int irq, void *d)\n{\n\tmsleep(1);\n\treturn IRQ_HANDLED;\n}\n',
+].join('\n');
+
+for (const backend of ['native', 'wasm'] as const) {
+  const make = async (): Promise<CParser> => (backend === 'native' ? parser() : createWasmParser());
+
+  test(`an edit away from a parse error re-parses the tree with errors instead of parsing afresh (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    assert.ok(parse.update(BROKEN).health.errorNodes > 0, 'the document has a parse error');
+    const edited = BROKEN.replace('\tmsleep(1);\n', '\tmsleep(1);\n\n\tudelay(10);\n');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 1, reparsed: 1 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+
+  test(`typing inside \`#if 0\` of a document with a parse error keeps its tree (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    const text = `${BROKEN}\n#if 0\nstatic void old(void) { }\n#endif\n`;
+    parse.update(text);
+    const edited = text.replace('old(void)', 'odd(void)');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 1, reparsed: 0 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+
+  test(`an edit whose error runs past the re-read zones is parsed afresh, with the facts of a fresh parse (${backend})`, async () => {
+    const counts = counting(await make());
+    const parse = new DocumentParse(counts.parser, 'a.c');
+    parse.update(BROKEN);
+    // An unclosed brace in a(): b() and h() are swallowed, the MISSING `}` is at the end of the file.
+    const edited = BROKEN.replace('\tudelay(1);\n', '\tudelay(1); {\n');
+    const facts = parse.update(edited);
+    assert.deepEqual({ fresh: counts.fresh, reparsed: counts.reparsed }, { fresh: 2, reparsed: 1 });
+    assert.deepEqual(facts, factsFromText(await make(), 'a.c', edited));
+    parse.dispose();
+  });
+}
+
+test('the re-read zones are each error item with the item before it, and the edited item with one on either side', () => {
+  const items = ['int a;\n', 'static int broken(void) { foo(; }\n', 'int b;\n', 'int c;\n', 'static void f(void) { g(1); }\n', 'int d;\n', 'int e;\n'];
+  const before = items.join('');
+  const at = before.indexOf('g(1)') + 2;
+  const after = `${before.slice(0, at)}0${before.slice(at)}`;
+  const tree = parser().parse(before);
+  assert.ok(tree);
+  const edit = diffEdit(before, after);
+  assert.ok(edit);
+  const plan = reparsePlan(tree.rootNode, edit);
+  assert.ok(plan);
+  const startOf = (i: number): number => items.slice(0, i).join('').length;
+  const endOf = (i: number, shift = 0): number => startOf(i + 1) - 1 + shift;
+  // Items 0-1 (the error and the one before it), then 3-5 around the edit in item 4, one character longer.
+  assert.deepEqual(plan.zones, [
+    { start: startOf(3), end: endOf(5, 1) },
+    { start: startOf(0), end: endOf(1) },
+  ]);
+  assert.deepEqual(
+    plan.edits.map((e) => [e.startIndex, e.oldEndIndex, e.newEndIndex]),
+    [
+      [startOf(0), endOf(1), endOf(1)],
+      [startOf(3), endOf(5), endOf(5, 1)],
+    ],
+  );
 });

@@ -7,7 +7,7 @@ import type { Cfg, FileFacts, Pos } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { Context, EntryKind, KernelIndex, RuleId } from '../kernel';
-import type { Confidence, Finding, Witness, WitnessStep } from './findings';
+import type { Confidence, Finding, Location, Witness, WitnessStep } from './findings';
 import { MAX_WITNESSES } from './findings';
 import type { Entry } from './entryPoints';
 import { findEntries } from './entryPoints';
@@ -114,16 +114,30 @@ export class Analysis {
   readonly findings: Finding[];
   private readonly flow: FlowContext;
 
-  /** `phases` when already computed (analysisPhases, or `reusedPhases` of an earlier analysis). */
+  /**
+   * `phases` when already computed (analysisPhases, or `reusedPhases` of an earlier
+   * analysis); `findings` when they are too (`movedFindings` of an earlier analysis).
+   */
   constructor(
     readonly files: readonly FileFacts[],
     readonly kernel: KernelIndex,
     phases: Phases = runToEnd(analysisPhases(files, kernel)),
+    findings?: Finding[],
   ) {
     ({ symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation: this.propagation } = phases);
     const t = performance.now();
-    this.findings = this.allFindings();
+    this.findings = findings ?? this.allFindings();
     this.times = { ...phases.times, findings: performance.now() - t };
+  }
+
+  /**
+   * This analysis's findings after the positions alone have moved (in place, see
+   * incremental.ts): a finding holds the facts' position objects, so only its id, made
+   * from its position, and the order, sorted by position, are made again. Stable sorting
+   * of the old order keeps ties as `allFindings` orders them.
+   */
+  movedFindings(): Finding[] {
+    return this.findings.map((f) => ({ ...f, id: findingId(f.rule, f.location) })).sort(compareFindings);
   }
 
   /**
@@ -170,7 +184,7 @@ export class Analysis {
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
     const file = hit.def.file;
     return {
-      id: `${hit.rule}:${file}:${hit.op.at.line + 1}:${hit.op.at.col + 1}`,
+      id: findingId(hit.rule, { file, pos: hit.op.at }),
       rule: hit.rule,
       severity: hit.rule === 'xcall-in-atomic' || hit.context === 'hardirq' || hit.context === 'nmi' ? 'error' : 'warning',
       message: findingMessage(hit.rule, hit.callee, hit.context, entryNote),
@@ -268,6 +282,11 @@ function describeWitness({ steps, root, defs, viaVariant }: WitnessPath, context
   const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
   const entryKind = root.entry ? root.entry.kind : context === 'atomic' ? 'atomic-region' : 'irqs-off-region';
   return { entry: steps[0]?.function ?? '', entryKind, context, confidence, path: steps };
+}
+
+/** Stable across runs for the same call site and rule. */
+function findingId(rule: RuleId, { file, pos }: Location): string {
+  return `${rule}:${file}:${pos.line + 1}:${pos.col + 1}`;
 }
 
 function compareFindings(a: Finding, b: Finding): number {

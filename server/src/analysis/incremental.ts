@@ -4,7 +4,7 @@
  * except for positions. Then every phase's result still holds once the positions are
  * moved, and since the analysis refers to the facts' position objects rather than copying
  * them, moving those objects in place moves every witness, entry and pointer evidence with
- * them; only the findings (ids and order come from positions) are made again. An edit
+ * them; only the findings' ids and order, made from positions, are made again. An edit
  * whose effect stays inside function bodies (localChange.ts) keeps every phase but the
  * propagation, which runs again reusing the unchanged functions' interpretations. Any
  * other change is analysed from scratch.
@@ -12,7 +12,7 @@
 import type { FileFacts } from '../syntax/facts';
 import type { KernelIndex } from '../kernel';
 import { Analysis, analysisPhases } from './analyze';
-import { localChange, movePositions, sameButPositions } from './localChange';
+import { localChange, movePositions, sameButPositions, type LocalChange } from './localChange';
 
 export interface Reanalysis {
   analysis: Analysis;
@@ -31,31 +31,53 @@ export interface Reanalysis {
  * analysis's files: callers must take the facts from `analysis.files`, not from `files`.
  */
 export function reanalyze(previous: Analysis | undefined, files: readonly FileFacts[], kernel: KernelIndex): Reanalysis {
-  return (previous && reanalyzeInPlace(previous, files, kernel)) ?? { analysis: new Analysis(files, kernel), how: 'whole' };
+  return (previous && reanalyzeInPlace(previous, files, kernel, reusePlan(previous, files, kernel))) ?? { analysis: new Analysis(files, kernel), how: 'whole' };
 }
 
-/** The re-analysis that builds on `previous`, when the change allows one. */
-function reanalyzeInPlace(previous: Analysis, files: readonly FileFacts[], kernel: KernelIndex): Reanalysis | undefined {
+/**
+ * How the re-analysis of `files` builds on the previous analysis: `moved`, only positions
+ * changed; `bodies`, an edit inside function bodies (the change to apply). Deciding costs a
+ * comparison of every changed file's facts with the previous ones, so a caller that needs
+ * the decision before analysing (to choose how long to wait) hands it on instead of
+ * having it made twice.
+ */
+export type ReusePlan = { how: 'moved' } | { how: 'bodies'; change: LocalChange };
+
+/** The plan for building on `previous`, or undefined when `files` must be analysed whole. */
+export function reusePlan(previous: Analysis, files: readonly FileFacts[], kernel: KernelIndex): ReusePlan | undefined {
   if (previous.kernel !== kernel) return undefined;
-  if (positionsOnlyChanged(previous.files, files)) {
+  if (positionsOnlyChanged(previous.files, files)) return { how: 'moved' };
+  const change = localChange(previous, files);
+  return change && { how: 'bodies', change };
+}
+
+/** The re-analysis that builds on `previous` as `plan` says; `files` are those the plan was made for. */
+function reanalyzeInPlace(previous: Analysis, files: readonly FileFacts[], kernel: KernelIndex, plan: ReusePlan | undefined): Reanalysis | undefined {
+  if (!plan) return undefined;
+  if (plan.how === 'moved') {
     files.forEach((f, i) => {
       if (previous.files[i] !== f) movePositions(previous.files[i], f);
     });
-    return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases()), how: 'moved' };
+    return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases(), previous.movedFindings()), how: 'moved' };
   }
-  const change = localChange(previous, files);
-  if (!change) return undefined;
-  change.apply();
-  const phases = previous.propagatedAgain(change.changed);
+  plan.change.apply();
+  const phases = previous.propagatedAgain(plan.change.changed);
   return phases && { analysis: new Analysis(previous.files, kernel, phases), how: 'bodies' };
 }
 
 /**
  * `reanalyze` for a caller that must stay responsive: yields to the event loop between
  * phases, and gives up (undefined) as soon as `stale()` says the input has changed.
+ * `planned`: the `reusePlan` of these same inputs, when the caller has made it already.
  */
-export async function reanalyzeUnlessStale(previous: Analysis | undefined, files: readonly FileFacts[], kernel: KernelIndex, stale: () => boolean): Promise<Reanalysis | undefined> {
-  const inPlace = previous && reanalyzeInPlace(previous, files, kernel);
+export async function reanalyzeUnlessStale(
+  previous: Analysis | undefined,
+  files: readonly FileFacts[],
+  kernel: KernelIndex,
+  stale: () => boolean,
+  planned?: { plan: ReusePlan | undefined },
+): Promise<Reanalysis | undefined> {
+  const inPlace = previous && reanalyzeInPlace(previous, files, kernel, planned ? planned.plan : reusePlan(previous, files, kernel));
   if (inPlace) return inPlace;
   const steps = analysisPhases(files, kernel);
   for (;;) {
@@ -64,14 +86,6 @@ export async function reanalyzeUnlessStale(previous: Analysis | undefined, files
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (stale()) return undefined;
   }
-}
-
-/**
- * Whether `reanalyze` would build on `previous` for `files` (same kernel model; positions
- * moved, or an edit inside function bodies), so the analysis is quick.
- */
-export function canReuse(previous: Analysis, files: readonly FileFacts[], kernel: KernelIndex): boolean {
-  return previous.kernel === kernel && (positionsOnlyChanged(previous.files, files) || localChange(previous, files) !== undefined);
 }
 
 function positionsOnlyChanged(before: readonly FileFacts[], after: readonly FileFacts[]): boolean {

@@ -4,4 +4,4 @@ export * from './workspace';
 export type { Entry } from './entryPoints';
 export type { FlowState, EntryState } from './flow';
 export type { FnDef } from './symbols';
-export { canReuse, reanalyze, reanalyzeUnlessStale, type Reanalysis } from './incremental';
+export { reanalyze, reanalyzeUnlessStale, reusePlan, type Reanalysis, type ReusePlan } from './incremental';

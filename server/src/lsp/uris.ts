@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'url';
 
 export class UriMap {
   private readonly clientUris = new Map<string, string>();
+  /** URIs made for paths no client named: every publication asks again for each witness step's file. */
+  private readonly madeUris = new Map<string, string>();
 
   /** The file system path of a `file:` URI, or undefined for any other scheme, a malformed URI, or a client that sent no string. */
   toPath(uri: string): string | undefined {
@@ -23,6 +25,10 @@ export class UriMap {
   }
 
   toUri(p: string): string {
-    return this.clientUris.get(p) ?? pathToFileURL(p).toString();
+    const known = this.clientUris.get(p) ?? this.madeUris.get(p);
+    if (known !== undefined) return known;
+    const made = pathToFileURL(p).toString();
+    this.madeUris.set(p, made);
+    return made;
   }
 }

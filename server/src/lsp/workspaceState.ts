@@ -10,7 +10,7 @@
  * work started for an older revision can see that it is stale and drop its result.
  */
 import * as path from 'path';
-import { canReuse, reanalyzeUnlessStale, selectSources, type Analysis, type FileReader } from '../analysis';
+import { reanalyzeUnlessStale, reusePlan, selectSources, type Analysis, type FileReader, type ReusePlan } from '../analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../kernel';
 import { emptyFacts, factsFromBytes, type CParser, type FileFacts } from '../syntax';
 import { DocumentParse } from '../syntax/incremental';
@@ -65,6 +65,8 @@ export class WorkspaceState {
   private readonly dirtyDisk = new Set<string>();
   private readonly diskLines = new Map<string, string[]>();
   private cache?: { revision: number; analysis: Analysis };
+  /** The reuse plan `analysisIsCheap` made for `revision` on the analysis `previous`: the analysis of that revision takes it over. */
+  private planned?: { revision: number; previous: Analysis; plan: ReusePlan | undefined };
   /** Files re-parsed, and the time it took, since the last analysis was logged. */
   private parsing = { files: 0, ms: 0 };
   /** The analysis under way, if any: callers share it. */
@@ -261,7 +263,10 @@ export class WorkspaceState {
       const { files } = await this.currentFiles();
       if (this.rev !== revision) continue;
       const started = Date.now();
-      const result = await reanalyzeUnlessStale(this.cache?.analysis, files, this.kernel, () => this.rev !== revision);
+      const previous = this.cache?.analysis;
+      const planned = this.planned?.revision === revision && this.planned.previous === previous ? this.planned : undefined;
+      this.planned = undefined;
+      const result = await reanalyzeUnlessStale(previous, files, this.kernel, () => this.rev !== revision, planned);
       if (!result) {
         this.log.info(`analysis of revision ${revision} dropped after ${Date.now() - started} ms: revision ${this.rev} arrived`);
         continue;
@@ -283,14 +288,22 @@ export class WorkspaceState {
 
   /**
    * Whether the current revision's analysis is at hand or cheap: cached, or only positions
-   * or function bodies changed since the last one (see `canReuse`). Parses what changed
-   * to tell (the analysis would parse it anyway).
+   * or function bodies changed since the last one (see `reusePlan`). Parses what changed
+   * to tell, and keeps the plan for the analysis of this revision (which would make both
+   * anyway).
    */
   async analysisIsCheap(): Promise<boolean> {
     if (this.cache?.revision === this.rev) return true;
     if (!this.cache) return false;
+    const revision = this.rev;
+    const { files } = await this.currentFiles();
+    if (this.cache?.revision === this.rev) return true;
+    // No analysis to build on, or files of a revision already superseded: not cheap to tell.
+    if (!this.cache || this.rev !== revision) return false;
     const previous = this.cache.analysis;
-    return canReuse(previous, (await this.currentFiles()).files, this.kernel);
+    const plan = reusePlan(previous, files, this.kernel);
+    this.planned = { revision, previous, plan };
+    return plan !== undefined;
   }
 
   /** Every tracked file's facts at the current revision, parsing what changed since the last call. */

@@ -12,6 +12,7 @@ import type { FileFacts } from './facts';
 import { FunctionMemo } from './functionMemo';
 import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, prepareText, timeoutFacts, tooLargeFacts } from './index';
 import type { CParser, Point, SyntaxTree, TreeEdit } from './parser';
+import { errorsInside, reparsePlan } from './reparseZones';
 
 /** The smallest edit that turns `before` into `after`: their common prefix and suffix stay. */
 export function diffEdit(before: string, after: string): TreeEdit | undefined {
@@ -62,25 +63,36 @@ export class DocumentParse {
     }
     try {
       const prepared = prepareText(text);
-      // Error recovery may go another way when subtrees are reused: a tree with errors, or
-      // one made from such a tree, could differ from a fresh parse, so those are parsed
-      // afresh (the function facts are still kept; they depend on text, not on the tree).
-      const old = this.last && !this.last.tree.rootNode.hasError ? this.last : undefined;
-      const edit = old && diffEdit(old.prepared, prepared.text);
-      if (old && edit) this.parser.edit(old.tree, edit);
-      let tree = this.parser.parse(prepared.text, this.budgetMs, old?.tree);
-      if (tree && old && tree.rootNode.hasError) {
-        this.parser.release(tree);
-        tree = this.parser.parse(prepared.text, this.budgetMs);
+      // Text the pre-passes blank (inside `#if 0`, after an unterminated comment) changes
+      // nothing the parser reads: the tree stays.
+      if (this.last?.prepared !== prepared.text) {
+        const tree = this.parse(prepared.text);
+        this.releaseTree();
+        if (!tree) return timeoutFacts(this.path, this.budgetMs);
+        this.last = { prepared: prepared.text, tree };
       }
-      this.releaseTree();
-      if (!tree) return timeoutFacts(this.path, this.budgetMs);
-      this.last = { prepared: prepared.text, tree };
-      return factsFromTree(tree, prepared, this.path, this.budgetMs, this.memo);
+      return factsFromTree(this.last.tree, prepared, this.path, this.budgetMs, this.memo);
     } catch (err) {
       this.dispose();
       return parseFailedFacts(this.path, err);
     }
+  }
+
+  /**
+   * The new text's tree: the old tree re-parsed, with the zones around its errors and the
+   * edit read afresh (reparseZones.ts), or a fresh parse when that cannot be trusted.
+   */
+  private parse(text: string): SyntaxTree | null {
+    const old = this.last;
+    const edit = old && diffEdit(old.prepared, text);
+    if (!old || !edit) return this.parser.parse(text, this.budgetMs);
+    const plan = reparsePlan(old.tree.rootNode, edit);
+    if (!plan) return this.parser.parse(text, this.budgetMs);
+    for (const e of plan.edits) this.parser.edit(old.tree, e);
+    const tree = this.parser.parse(text, this.budgetMs, old.tree);
+    if (!tree || errorsInside(tree.rootNode, plan.zones)) return tree;
+    this.parser.release(tree);
+    return this.parser.parse(text, this.budgetMs);
   }
 
   /** Frees the kept tree (wasm trees live outside the JS heap) and forgets the kept functions. */
