@@ -212,8 +212,10 @@ export function visitNode(
   const nodeCtx = nodes.ctx(node);
   const slot = cache.slotOf(ctx, def, nodes.key(node));
   const unboundTargets = (visit: CachedCall): CallTarget[] => (visit.targets ??= callTargets(visit.op, visit.name, def, symbols, pointsTo, kernel));
-  // Without a call context most calls (into the kernel, allowed there) do nothing: skip those.
-  const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= doing(slot.calls, (v) => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
+  // Most calls (into the kernel, allowed there) do nothing: skip those. In a call context
+  // a call through a parameter may do something besides.
+  const acts = (v: CachedCall, viaParam: boolean): boolean => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && (viaParam || unboundTargets(v).length > 0));
+  const calls = nodeCtx !== 0 ? (slot.bound ??= doing(slot.calls, (v) => acts(v, throughParam(v.op.callee, def)))) : (slot.unbound ??= doing(slot.calls, (v) => acts(v, false)));
   for (const visit of calls) {
     const { plan } = visit;
     for (const h of plan.hits) hit(h, def, visit);
@@ -232,6 +234,11 @@ export function visitNode(
 function doing(calls: readonly CachedCall[], does: (v: CachedCall) => boolean): readonly CachedCall[] {
   const kept = calls.filter(does);
   return kept.length === 0 ? NO_CALLS : kept.length === calls.length ? calls : kept.slice();
+}
+
+/** Whether a call context may bind the callee of a call in `def` (see CallContexts.boundTargets). */
+function throughParam(callee: CallOp['callee'], def: FnDef): boolean {
+  return callee.kind === 'name' ? callee.param !== undefined : callee.kind === 'field' && def.facts.params.includes(callee.base);
 }
 
 /** How `node` reaches a callee first. */

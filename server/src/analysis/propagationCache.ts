@@ -39,6 +39,8 @@ export interface CachedSlot {
   readonly calls: readonly CachedCall[];
   /** The calls that do anything in a node without call context (a hit, or a target), filled in by the first propagation that asks. */
   unbound: readonly CachedCall[] | undefined;
+  /** Likewise in a call context: `unbound` and the calls through a parameter the context may bind. */
+  bound: readonly CachedCall[] | undefined;
 }
 
 export const NO_CALLS: readonly CachedCall[] = Object.freeze([]);
@@ -70,7 +72,7 @@ export class PropagationCache {
     );
     // An array grown by `push` keeps up to half its length spare; a kept one is copied to its size.
     const calls = visited.length === 0 ? NO_CALLS : visited.slice();
-    const slot: CachedSlot = { calls, unbound: undefined };
+    const slot: CachedSlot = { calls, unbound: undefined, bound: undefined };
     if (this.cachedCalls + calls.length <= MAX_CACHED_CALLS) {
       this.slots.set(id, slot);
       this.cachedCalls += calls.length;
