@@ -181,7 +181,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       (id, visit, t, reason) => {
         const first = parents.get(id);
         if (!first) enqueue(id, parentOf(node, visit, t, reason));
-        else addOtherParent(otherParents, id, first, parentOf(node, visit, t, reason));
+        else addOtherParent(otherParents, id, first, node, visit, t, reason);
       },
     );
   }
@@ -273,10 +273,11 @@ export function recordHit(
   }
 }
 
-/** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). */
-function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, edge: CallEdge): void {
+/** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). The edge is made only when kept. */
+function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, from: number, visit: CachedCall, t: CallTarget, reason: ContextReason | undefined): void {
   const others = otherParents.get(id);
-  if (('from' in first && first.from === edge.from) || others?.[others.length - 1].from === edge.from) return;
+  if (('from' in first && first.from === from) || others?.[others.length - 1].from === from) return;
+  const edge = parentOf(from, visit, t, reason);
   if (others) others.push(edge);
   else otherParents.set(id, [edge]);
 }
