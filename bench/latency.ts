@@ -78,7 +78,9 @@ function makeEdit(kind: EditKind, lines: string[], seq: number, added: { line: n
       return at(line, close, '0');
     }
     case 'forbidden call added': {
-      const line = lines.findIndex((l) => /^\s*return IRQ_HANDLED;/.test(l));
+      // Not the body of an unbraced `if`/`else`: a call put there would leave the return
+      // unconditional and the rest of the function dead, a change of what it calls.
+      const line = lines.findIndex((l, i) => /^\s*return IRQ_HANDLED;/.test(l) && !/(\)|\belse)\s*$/.test(lines[i - 1] ?? ''));
       return line < 0 ? undefined : at(line, 0, '\tmsleep(2);\n');
     }
     case 'forbidden call removed':

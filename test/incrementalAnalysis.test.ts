@@ -172,6 +172,75 @@ test('an edit that changes what a callee does to its caller\'s context is seen b
   assert.deepEqual([...run.findingCounts].sort(), [0, 1]);
 });
 
+test('an edit that changes how a function uses its parameters changes the contexts its callers enter it in', () => {
+  const text = [
+    '#include <linux/interrupt.h>',
+    'static void fp_sleepy(void)',
+    '{',
+    '\tmsleep(10);',
+    '}',
+    'static void fp_quick(void)',
+    '{',
+    '\tudelay(1);',
+    '}',
+    'static void fp_helper(void (*cb)(void))',
+    '{',
+    '\tudelay(2);',
+    '}',
+    'static irqreturn_t fp_irq(int irq, void *data)',
+    '{',
+    '\tfp_helper(fp_quick);',
+    '\treturn IRQ_HANDLED;',
+    '}',
+    'void fp_process(void)',
+    '{',
+    '\tfp_helper(fp_sleepy);',
+    '}',
+    'int fp_probe(int irq)',
+    '{',
+    '\treturn request_irq(irq, fp_irq, 0, "fp", NULL);',
+    '}',
+    '',
+  ].join('\n');
+  const steps: Step[] = [
+    // Now called through, the parameter is bound per caller: the IRQ's call reaches fp_quick() only.
+    ['a call through the parameter', replaceOnce('\tudelay(2);', '\tudelay(2);\n\tcb();')],
+    ['the call through the parameter removed', replaceOnce('\tcb();\n', '')],
+    ['a forbidden call in the helper', replaceOnce('\tudelay(2);', '\tmdelay(2);\n\tmsleep(1);')],
+    ['the call through the parameter back', replaceOnce('\tmsleep(1);', '\tmsleep(1);\n\tcb();')],
+  ];
+  const run = editAndCompare({ file: '/ws/fp.c', text }, [], steps, 5);
+  assert.ok(run.how.bodies >= steps.length, `bodies ${run.how.bodies} of ${run.versions}`);
+  assert.deepEqual([...run.findingCounts].sort(), [0, 1]);
+});
+
+test('an edit that calls a function by name where nothing did makes it no root of its own', () => {
+  const text = [
+    '#include <linux/irqflags.h>',
+    'static void rt_region(void)',
+    '{',
+    '\tunsigned long f;',
+    '\tlocal_irq_save(f);',
+    '\tmsleep(3);',
+    '\tlocal_irq_restore(f);',
+    '}',
+    'void rt_caller(void)',
+    '{',
+    '\tudelay(1);',
+    '}',
+    '',
+  ].join('\n');
+  // The region's finding stays; its witness starts in rt_caller() while it calls rt_region().
+  const steps: Step[] = [
+    ['a call of the region\'s function', replaceOnce('\tudelay(1);', '\tudelay(1);\n\trt_region();')],
+    ['the call removed', replaceOnce('\trt_region();\n', '')],
+    ['the call back', replaceOnce('\tudelay(1);', '\trt_region();\n\tudelay(1);')],
+  ];
+  const run = editAndCompare({ file: '/ws/rt.c', text }, [], steps, 9);
+  assert.ok(run.how.bodies >= steps.length, `bodies ${run.how.bodies} of ${run.versions}`);
+  assert.deepEqual([...run.findingCounts], [1]);
+});
+
 test('random edits inside the bodies of every analysis fixture: incremental equals from scratch', () => {
   const root = path.join(FIXTURES, 'analysis');
   const rng = mulberry32(11);

@@ -15,7 +15,7 @@
  * binding".
  */
 import type { Arg, CallOp, Pos } from '../syntax/facts';
-import { forEachOp } from '../syntax/walkOps';
+import type { ParamRoles } from './paramRoles';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
@@ -30,23 +30,17 @@ const MAX_BOUND_SET = 16;
 /** Distinct bindings per function before its callers fall back to context 0. */
 const MAX_CONTEXTS_PER_FN = 64;
 
-/** How deep the search for object parameters follows direct calls. */
-const MAX_PARAM_DEPTH = 64;
-
 const NO_BINDING: Binding = { fns: new Map(), objects: new Map() };
 
 export class CallContexts {
   private readonly bindings: Binding[] = [NO_BINDING];
   private readonly byKey = new Map<string, number>([['', 0]]);
   private readonly perFn = new Map<number, number>();
-  /** Per function, the parameters worth binding: as functions (called through or passed on, and some function reaches them) and as objects (a call's base, or passed on). */
-  private readonly params = new Map<number, { fns: readonly number[]; objects: readonly number[] }>();
-
-  /** `uses`: `paramUses` of a function, possibly kept from an earlier propagation. */
+  /** `roles`: per function id, the parameters worth binding (paramRoles.ts), possibly kept from an earlier propagation. */
   constructor(
     private readonly symbols: Symbols,
     private readonly pointsTo: PointsTo,
-    private readonly uses: (def: FnDef) => readonly ParamUse[] = (def) => paramUses(def, symbols),
+    private readonly roles: readonly ParamRoles[],
   ) {}
 
   /** Whether some function ran out of contexts, so that which of its callers got one depended on the order they came in. */
@@ -68,7 +62,7 @@ export class CallContexts {
 
   /** The context `callee` is entered in from a call at `at` in `caller` (itself in context `callerCtx`). */
   enter(callee: FnDef, args: readonly Arg[], caller: FnDef, callerCtx: number, at: Pos): number {
-    const params = this.paramsOf(callee);
+    const params = this.roles[callee.id];
     if (params.fns.length === 0 && params.objects.length === 0) return 0;
     const fns = new Map<number, ReadonlyMap<number, PointerEvidence>>();
     for (const i of params.fns) {
@@ -122,55 +116,6 @@ export class CallContexts {
     }
     return this.pointsTo.targets(value, caller);
   }
-
-  private paramsOf(def: FnDef, depth = 0): { fns: readonly number[]; objects: readonly number[] } {
-    let params = this.params.get(def.id);
-    if (params) return params;
-    // Deep chains of helpers stay unbound below this depth instead of exhausting the stack.
-    if (depth > MAX_PARAM_DEPTH) return { fns: [], objects: [] };
-    // Placeholder while this function's own callees are asked (recursion).
-    this.params.set(def.id, { fns: [], objects: [] });
-    const called = new Set<number>();
-    const passed = new Set<number>();
-    const objects = new Set<number>();
-    for (const use of this.uses(def)) {
-      if (use.kind === 'called') called.add(use.param);
-      else if (use.kind === 'object') objects.add(use.param);
-      else {
-        passed.add(use.param);
-        // An object parameter passed on to a callee that uses it as an object.
-        if (use.callees.some((c) => this.paramsOf(c, depth + 1).objects.includes(use.at))) objects.add(use.param);
-      }
-    }
-    const byIndex = (a: number, b: number): number => a - b;
-    const fns = [...new Set([...called, ...passed])].filter((i) => this.pointsTo.paramTargets(def, i).size > 0).sort(byIndex);
-    params = { fns, objects: [...objects].sort(byIndex) };
-    this.params.set(def.id, params);
-    return params;
-  }
-}
-
-/**
- * How a function uses its parameters, in body order: called through, used as a call's
- * base object, or passed on (as argument `at`) to the workspace functions `callees`.
- */
-export type ParamUse = { kind: 'called'; param: number } | { kind: 'object'; param: number } | { kind: 'passed'; param: number; at: number; callees: readonly FnDef[] };
-
-export function paramUses(def: FnDef, symbols: Symbols): ParamUse[] {
-  const out: ParamUse[] = [];
-  forEachOp(def.facts.body, (op) => {
-    if (op.op !== 'call') return;
-    if (op.callee.kind === 'name' && op.callee.param !== undefined) out.push({ kind: 'called', param: op.callee.param });
-    if (op.callee.kind === 'field') {
-      const i = def.facts.params.indexOf(op.callee.base);
-      if (i >= 0) out.push({ kind: 'object', param: i });
-    }
-    const callees = op.callee.kind === 'name' && op.callee.param === undefined && !op.callee.local ? symbols.resolve(op.callee.name, def.file) : [];
-    op.args.forEach((a, at) => {
-      if (a.value.kind === 'name' && a.value.param !== undefined) out.push({ kind: 'passed', param: a.value.param, at, callees });
-    });
-  });
-  return out;
 }
 
 const NO_BINDING_SET: ReadonlyMap<number, PointerEvidence> = new Map();

@@ -143,7 +143,7 @@ export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: Ca
 export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[], cache = new PropagationCache()): Propagation {
   const { symbols, kernel } = ctx;
   const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
-  const contexts = new CallContexts(symbols, pointsTo, (def) => cache.paramUsesOf(def, symbols));
+  const contexts = new CallContexts(symbols, pointsTo, cache.paramRolesOf(symbols, pointsTo, kernel));
   const parents = new Map<number, Parent>();
   const otherParents = new Map<number, CallEdge[]>();
   const hits = new Map<string, Hit[]>();
@@ -181,7 +181,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       (id, visit, t, reason) => {
         const first = parents.get(id);
         if (!first) enqueue(id, parentOf(node, visit, t, reason));
-        else addOtherParent(otherParents, id, first, parentOf(node, visit, t, reason));
+        else addOtherParent(otherParents, id, first, node, visit, t, reason);
       },
     );
   }
@@ -212,8 +212,10 @@ export function visitNode(
   const nodeCtx = nodes.ctx(node);
   const slot = cache.slotOf(ctx, def, nodes.key(node));
   const unboundTargets = (visit: CachedCall): CallTarget[] => (visit.targets ??= callTargets(visit.op, visit.name, def, symbols, pointsTo, kernel));
-  // Without a call context most calls (into the kernel, allowed there) do nothing: skip those.
-  const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= doing(slot.calls, (v) => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
+  // Most calls (into the kernel, allowed there) do nothing: skip those. In a call context
+  // a call through a parameter may do something besides.
+  const acts = (v: CachedCall, viaParam: boolean): boolean => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && (viaParam || unboundTargets(v).length > 0));
+  const calls = nodeCtx !== 0 ? (slot.bound ??= doing(slot.calls, (v) => acts(v, throughParam(v.op.callee, def)))) : (slot.unbound ??= doing(slot.calls, (v) => acts(v, false)));
   for (const visit of calls) {
     const { plan } = visit;
     for (const h of plan.hits) hit(h, def, visit);
@@ -232,6 +234,11 @@ export function visitNode(
 function doing(calls: readonly CachedCall[], does: (v: CachedCall) => boolean): readonly CachedCall[] {
   const kept = calls.filter(does);
   return kept.length === 0 ? NO_CALLS : kept.length === calls.length ? calls : kept.slice();
+}
+
+/** Whether a call context may bind the callee of a call in `def` (see CallContexts.boundTargets). */
+function throughParam(callee: CallOp['callee'], def: FnDef): boolean {
+  return callee.kind === 'name' ? callee.param !== undefined : callee.kind === 'field' && def.facts.params.includes(callee.base);
 }
 
 /** How `node` reaches a callee first. */
@@ -266,10 +273,11 @@ export function recordHit(
   }
 }
 
-/** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). */
-function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, edge: CallEdge): void {
+/** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). The edge is made only when kept. */
+function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, from: number, visit: CachedCall, t: CallTarget, reason: ContextReason | undefined): void {
   const others = otherParents.get(id);
-  if (('from' in first && first.from === edge.from) || others?.[others.length - 1].from === edge.from) return;
+  if (('from' in first && first.from === from) || others?.[others.length - 1].from === from) return;
+  const edge = parentOf(from, visit, t, reason);
   if (others) others.push(edge);
   else otherParents.set(id, [edge]);
 }

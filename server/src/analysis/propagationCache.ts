@@ -17,7 +17,8 @@ import type { FlowContext } from './flow';
 import { ENTRY_KEYS as KEYS, entryFromKey, interpret } from './flow';
 import { planOf, type CallPlan } from './callPlan';
 import type { CallTarget } from './propagate';
-import { paramUses, type ParamUse } from './callContext';
+import { paramRoles, paramUses, sameUses, type ParamRoles, type ParamUse } from './paramRoles';
+import type { PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
 /**
@@ -38,6 +39,8 @@ export interface CachedSlot {
   readonly calls: readonly CachedCall[];
   /** The calls that do anything in a node without call context (a hit, or a target), filled in by the first propagation that asks. */
   unbound: readonly CachedCall[] | undefined;
+  /** Likewise in a call context: `unbound` and the calls through a parameter the context may bind. */
+  bound: readonly CachedCall[] | undefined;
 }
 
 export const NO_CALLS: readonly CachedCall[] = Object.freeze([]);
@@ -51,6 +54,11 @@ export class PropagationCache {
   /** Per function, the other workspace functions it calls by name, in the order it calls them. */
   private readonly callees = new Map<number, number[]>();
   private readonly paramUses = new Map<number, readonly ParamUse[]>();
+  /** The functions called by name (see directlyCalled), while no function's callees changed. */
+  private called: Set<number> | undefined;
+  private roles: ParamRoles[] | undefined;
+  /** Functions forgotten since `called` and `roles` were made, with what they were made from. */
+  private readonly stale = new Map<number, { callees?: number[]; uses?: readonly ParamUse[] }>();
   private cachedCalls = 0;
 
   /** The calls `def` visits when entered with state `key`, interpreting it on a miss. */
@@ -64,7 +72,7 @@ export class PropagationCache {
     );
     // An array grown by `push` keeps up to half its length spare; a kept one is copied to its size.
     const calls = visited.length === 0 ? NO_CALLS : visited.slice();
-    const slot: CachedSlot = { calls, unbound: undefined };
+    const slot: CachedSlot = { calls, unbound: undefined, bound: undefined };
     if (this.cachedCalls + calls.length <= MAX_CACHED_CALLS) {
       this.slots.set(id, slot);
       this.cachedCalls += calls.length;
@@ -77,11 +85,29 @@ export class PropagationCache {
     return this.slots.has(def.id * KEYS + key);
   }
 
-  /** Functions called by name from another function, in definition and call order. */
-  directlyCalled(symbols: Symbols, kernel: KernelIndex): Set<number> {
+  /** Functions called by name from another function, in definition and call order. Read only. */
+  directlyCalled(symbols: Symbols, kernel: KernelIndex): ReadonlySet<number> {
+    this.refresh(symbols, kernel);
+    if (this.called) return this.called;
     const out = new Set<number>();
     for (const def of symbols.defs) for (const id of this.calleesOf(def, symbols, kernel)) out.add(id);
-    return out;
+    return (this.called = out);
+  }
+
+  /** Per function id, the parameters a call context binds (paramRoles.ts). */
+  paramRolesOf(symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): readonly ParamRoles[] {
+    this.refresh(symbols, kernel);
+    return (this.roles ??= paramRoles(symbols, pointsTo, (def) => this.paramUsesOf(def, symbols)));
+  }
+
+  /** Drops `called` and `roles` when a forgotten function's callees or parameter uses differ now. */
+  private refresh(symbols: Symbols, kernel: KernelIndex): void {
+    for (const [id, before] of this.stale) {
+      const def = symbols.defs[id];
+      if (before.callees && !sameIds(before.callees, this.calleesOf(def, symbols, kernel))) this.called = undefined;
+      if (before.uses && !sameUses(before.uses, this.paramUsesOf(def, symbols))) this.roles = undefined;
+    }
+    this.stale.clear();
   }
 
   private calleesOf(def: FnDef, symbols: Symbols, kernel: KernelIndex): number[] {
@@ -97,8 +123,7 @@ export class PropagationCache {
     return out;
   }
 
-  /** How `def` uses its parameters (see CallContexts). */
-  paramUsesOf(def: FnDef, symbols: Symbols): readonly ParamUse[] {
+  private paramUsesOf(def: FnDef, symbols: Symbols): readonly ParamUse[] {
     let uses = this.paramUses.get(def.id);
     if (!uses) this.paramUses.set(def.id, (uses = paramUses(def, symbols)));
     return uses;
@@ -107,6 +132,8 @@ export class PropagationCache {
   /** Drops what was kept of functions whose bodies changed. */
   forget(fnIds: Iterable<number>): void {
     for (const id of fnIds) {
+      // What `called` and `roles` were made from, unless forgotten before they were made again.
+      if (!this.stale.has(id)) this.stale.set(id, { callees: this.callees.get(id), uses: this.paramUses.get(id) });
       this.callees.delete(id);
       this.paramUses.delete(id);
       for (let key = 0; key < KEYS; key++) {
@@ -116,4 +143,8 @@ export class PropagationCache {
       }
     }
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }

@@ -8,7 +8,8 @@
  * recorded again, and the parents those functions gave are made again from the new
  * calls (their call sites moved). Not patched: nodes with a call context (a binding's
  * evidence carries its call site), an edit that changes which functions are called by
- * name (the search's roots), and a search in which some function ran out of contexts
+ * name (the search's roots) or how a changed function uses its parameters (its callers
+ * would enter it in other contexts), and a search in which some function ran out of contexts
  * (which caller got one depended on the order).
  */
 import type { ContextReason, FlowContext } from './flow';
@@ -49,12 +50,13 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
       );
       return out;
     });
-  const calledBefore = [...cache.directlyCalled(ctx.symbols, ctx.kernel)];
+  const calledBefore = cache.directlyCalled(ctx.symbols, ctx.kernel);
+  const rolesBefore = cache.paramRolesOf(ctx.symbols, pointsTo, ctx.kernel);
   const before = attempts(false);
   cache.forget(ids);
+  // The cache keeps both while the changed functions call the same functions by name and use their parameters alike.
+  if (cache.directlyCalled(ctx.symbols, ctx.kernel) !== calledBefore || cache.paramRolesOf(ctx.symbols, pointsTo, ctx.kernel) !== rolesBefore) return undefined;
   const after = attempts(true);
-  const calledAfter = [...cache.directlyCalled(ctx.symbols, ctx.kernel)];
-  if (calledBefore.length !== calledAfter.length || calledBefore.some((id, i) => calledAfter[i] !== id)) return undefined;
   if (!before.every((b, k) => sameAttempts(b, after[k], nodes.ctx.bind(nodes)))) return undefined;
 
   // The edges out of the changed nodes are made again from the new calls: the first edge
