@@ -11,18 +11,28 @@
  * initialiser stored, not every `notifier_block` of the tree. A call through a bound
  * parameter resolves to the binding; a parameter left
  * unbound (a set over the bound, a value we cannot see, a function reached too many
- * ways) falls back to the insensitive set. Bindings are interned; context 0 is "no
- * binding".
+ * ways) falls back to the insensitive set. A parameter a guard tests (paramGuards.ts)
+ * binds to the constant the caller passed (`SIOCGMIIPHY`), so the callee runs only the
+ * branches that constant selects. Bindings are interned; context 0 is "no binding".
  */
 import type { Arg, CallOp, Pos } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
+import { isConstant, mayRun, paramGuards } from './paramGuards';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
-/** Per bound parameter, the functions it can hold and where each was passed, or the global object it points to. */
+/** Per bound parameter, the functions it can hold and where each was passed, the global object it points to, or the constant it is. */
 export interface Binding {
   fns: ReadonlyMap<number, ReadonlyMap<number, PointerEvidence>>;
   objects: ReadonlyMap<number, string>;
+  consts: ReadonlyMap<number, string>;
+}
+
+/** Which parameters of a function are worth binding, and how. */
+interface BoundParams {
+  fns: readonly number[];
+  objects: readonly number[];
+  consts: readonly number[];
 }
 
 /** A parameter holding more functions than this is left to the insensitive set. */
@@ -33,14 +43,15 @@ const MAX_CONTEXTS_PER_FN = 64;
 /** How deep the search for object parameters follows direct calls. */
 const MAX_PARAM_DEPTH = 64;
 
-const NO_BINDING: Binding = { fns: new Map(), objects: new Map() };
+const NO_BINDING: Binding = { fns: new Map(), objects: new Map(), consts: new Map() };
+const NO_PARAMS: BoundParams = { fns: [], objects: [], consts: [] };
 
 export class CallContexts {
   private readonly bindings: Binding[] = [NO_BINDING];
   private readonly byKey = new Map<string, number>([['', 0]]);
   private readonly perFn = new Map<number, number>();
-  /** Per function, the parameters worth binding: as functions (called through or passed on, and some function reaches them) and as objects (a call's base, or passed on). */
-  private readonly params = new Map<number, { fns: readonly number[]; objects: readonly number[] }>();
+  /** Per function, the parameters worth binding: as functions (called through or passed on, and some function reaches them), as objects (a call's base, or passed on) and as constants (tested by a guard, or passed on). */
+  private readonly params = new Map<number, BoundParams>();
 
   /** `uses`: `paramUses` of a function, possibly kept from an earlier propagation. */
   constructor(
@@ -66,10 +77,15 @@ export class CallContexts {
     return object === undefined ? undefined : this.pointsTo.objectField(object, callee.field);
   }
 
+  /** Whether `call` of `def` can run in context `ctx`: false when the constants it binds fail the call's guard. */
+  mayRun(ctx: number, def: FnDef, call: CallOp): boolean {
+    return ctx === 0 || mayRun(def, call, this.bindings[ctx].consts);
+  }
+
   /** The context `callee` is entered in from a call at `at` in `caller` (itself in context `callerCtx`). */
   enter(callee: FnDef, args: readonly Arg[], caller: FnDef, callerCtx: number, at: Pos): number {
     const params = this.paramsOf(callee);
-    if (params.fns.length === 0 && params.objects.length === 0) return 0;
+    if (params.fns.length === 0 && params.objects.length === 0 && params.consts.length === 0) return 0;
     const fns = new Map<number, ReadonlyMap<number, PointerEvidence>>();
     for (const i of params.fns) {
       const arg = args[i];
@@ -82,17 +98,23 @@ export class CallContexts {
       const object = args[i] ? this.objectOf(args[i], caller, callerCtx) : undefined;
       if (object !== undefined) objects.set(i, object);
     }
-    if (fns.size === 0 && objects.size === 0) return 0;
+    const consts = new Map<number, string>();
+    for (const i of params.consts) {
+      const value = args[i] ? this.constantOf(args[i], callerCtx) : undefined;
+      if (value !== undefined) consts.set(i, value);
+    }
+    if (fns.size === 0 && objects.size === 0 && consts.size === 0) return 0;
     const fnKey = [...fns].map(([i, set]) => `${i}:${[...set.keys()].sort((a, b) => a - b).join(',')}`);
     const objectKey = [...objects].map(([i, o]) => `${i}@${o}`);
-    const key = `${callee.id}|${fnKey.join(';')}|${objectKey.join(';')}`;
+    const constKey = [...consts].map(([i, c]) => `${i}=${c}`);
+    const key = `${callee.id}|${fnKey.join(';')}|${objectKey.join(';')}|${constKey.join(';')}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const count = this.perFn.get(callee.id) ?? 0;
     if (count >= MAX_CONTEXTS_PER_FN) return 0;
     this.perFn.set(callee.id, count + 1);
     const id = this.bindings.length;
-    this.bindings.push({ fns, objects });
+    this.bindings.push({ fns, objects, consts });
     this.byKey.set(key, id);
     return id;
   }
@@ -103,6 +125,13 @@ export class CallContexts {
     if (value.kind !== 'name') return undefined;
     if (value.param !== undefined) return this.bindings[callerCtx].objects.get(value.param);
     return value.local ? undefined : this.pointsTo.object(value.name, caller.file);
+  }
+
+  /** The constant an argument is (`SIOCGMIIPHY`, `0`, or the caller's own bound parameter). */
+  private constantOf(arg: Arg, callerCtx: number): string | undefined {
+    if (isConstant(arg.text)) return arg.text;
+    const value = arg.value;
+    return value.kind === 'name' && value.param !== undefined ? this.bindings[callerCtx].consts.get(value.param) : undefined;
   }
 
   /** What an argument holds, as this caller sees it; undefined when it cannot tell. */
@@ -123,28 +152,31 @@ export class CallContexts {
     return this.pointsTo.targets(value, caller);
   }
 
-  private paramsOf(def: FnDef, depth = 0): { fns: readonly number[]; objects: readonly number[] } {
+  private paramsOf(def: FnDef, depth = 0): BoundParams {
     let params = this.params.get(def.id);
     if (params) return params;
     // Deep chains of helpers stay unbound below this depth instead of exhausting the stack.
-    if (depth > MAX_PARAM_DEPTH) return { fns: [], objects: [] };
+    if (depth > MAX_PARAM_DEPTH) return NO_PARAMS;
     // Placeholder while this function's own callees are asked (recursion).
-    this.params.set(def.id, { fns: [], objects: [] });
+    this.params.set(def.id, NO_PARAMS);
     const called = new Set<number>();
     const passed = new Set<number>();
     const objects = new Set<number>();
+    const consts = new Set<number>(paramGuards(def).tested);
     for (const use of this.uses(def)) {
       if (use.kind === 'called') called.add(use.param);
       else if (use.kind === 'object') objects.add(use.param);
       else {
         passed.add(use.param);
-        // An object parameter passed on to a callee that uses it as an object.
-        if (use.callees.some((c) => this.paramsOf(c, depth + 1).objects.includes(use.at))) objects.add(use.param);
+        // An object (or constant) parameter passed on to a callee that uses it as one.
+        const onward = use.callees.map((c) => this.paramsOf(c, depth + 1));
+        if (onward.some((p) => p.objects.includes(use.at))) objects.add(use.param);
+        if (onward.some((p) => p.consts.includes(use.at))) consts.add(use.param);
       }
     }
     const byIndex = (a: number, b: number): number => a - b;
     const fns = [...new Set([...called, ...passed])].filter((i) => this.pointsTo.paramTargets(def, i).size > 0).sort(byIndex);
-    params = { fns, objects: [...objects].sort(byIndex) };
+    params = { fns, objects: [...objects].sort(byIndex), consts: [...consts].sort(byIndex) };
     this.params.set(def.id, params);
     return params;
   }

@@ -216,6 +216,8 @@ export function visitNode(
   const calls = nodeCtx !== 0 ? slot.calls : (slot.unbound ??= slot.calls.filter((v) => (v.plan ??= planOf(kernel, v)).hits.length > 0 || (v.plan.entries.length > 0 && unboundTargets(v).length > 0)));
   for (const visit of calls) {
     const { call } = visit;
+    // A constant this node's caller passed rules out the branch the call is in.
+    if (!contexts.mayRun(nodeCtx, def, call.op)) continue;
     const plan = (visit.plan ??= planOf(kernel, visit));
     for (const h of plan.hits) hit(h, def, visit);
     const bound = contexts.boundTargets(nodeCtx, call.op.callee, def);

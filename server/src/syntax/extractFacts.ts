@@ -472,11 +472,13 @@ class Extractor {
         if (cond) this.expression(cond, out);
         const body = node.childForFieldName('body');
         const cases: Op[][] = [];
+        const labels: string[] = [];
         let hasDefault = false;
         for (const c of body ? namedChildren(body) : []) {
           if (c.type !== 'case_statement') {
             // Statements before the first label never run, except labels jumped to: keep them.
             cases.push(this.block(c));
+            labels.push('');
             continue;
           }
           const value = c.childForFieldName('value');
@@ -484,8 +486,10 @@ class Extractor {
           const ops: Op[] = [];
           for (const s of namedChildren(c)) if (!sameNode(s, value)) this.statement(s, ops);
           cases.push(ops);
+          labels.push(value ? this.shortText(value) : '');
         }
-        out.push({ op: 'switch', at: pos(node), cases, hasDefault });
+        const subject = cond ? /^\(\s*([A-Za-z_]\w*)\s*\)$/.exec(this.text(cond))?.[1] : undefined;
+        out.push({ op: 'switch', at: pos(node), cases, hasDefault, ...(subject ? { subject } : {}), labels });
         return;
       }
       case 'return_statement':
