@@ -56,6 +56,8 @@ export class PointsTo {
   private readonly fieldLocs = new Map<string, Set<Loc>>();
   /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
   private readonly fieldTargets = new Map<string, Map<number, PointerEvidence>>();
+  /** `file|field` -> the functions the file stores in a field of that name, anywhere (`priv->nb.notifier_call = f`). */
+  private readonly fileFieldStores = new Map<string, Map<number, PointerEvidence>>();
   /** Global struct objects by name: the functions their initialisers put in each field (`nb = { .notifier_call = f }`). */
   private readonly objects = new Map<string, Array<{ file: string; field: string; fnId: number; evidence: PointerEvidence }>>();
 
@@ -116,7 +118,7 @@ export class PointsTo {
   }
 
   /** The struct type a field reference goes through, from its declaration or its chain. */
-  private fieldType(value: ValueRef & { kind: 'field' }): string | undefined {
+  fieldType(value: ValueRef & { kind: 'field' }): string | undefined {
     if (value.structType) return this.symbols.structName(value.structType);
     return value.chain ? this.symbols.chainType(value.chain.root, value.chain.fields) : undefined;
   }
@@ -134,6 +136,12 @@ export class PointsTo {
     if (fns.length > 0) {
       const evidence = { file, pos: store.at, text: `${describe(store.target)} = ${store.valueText}` };
       for (const f of fns) this.seed(dst, f.id, evidence);
+      if (store.target.kind === 'field') {
+        const key = `${file}|${store.target.field}`;
+        const inFile = this.fileFieldStores.get(key) ?? new Map<number, PointerEvidence>();
+        for (const f of fns) if (!inFile.has(f.id)) inFile.set(f.id, evidence);
+        this.fileFieldStores.set(key, inFile);
+      }
       // A file-scope initialiser of a named object: what that very object holds.
       if (!fn && store.target.kind === 'field' && /^\w+$/.test(store.target.base)) {
         const list = this.objects.get(store.target.base) ?? [];
@@ -261,6 +269,11 @@ export class PointsTo {
     const out = new Map<number, PointerEvidence>();
     for (const o of this.objects.get(object.slice(bar + 1)) ?? []) if (o.file === file && o.field === field) out.set(o.fnId, o.evidence);
     return out.size > 0 ? out : undefined;
+  }
+
+  /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file). */
+  storedInFile(file: string, field: string): ReadonlyMap<number, PointerEvidence> {
+    return this.fileFieldStores.get(`${file}|${field}`) ?? EMPTY;
   }
 
   /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */

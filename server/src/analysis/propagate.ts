@@ -4,7 +4,7 @@
  * and atomic regions inside it are roots too). Breadth-first order gives every node its
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
-import type { CallOp } from '../syntax/facts';
+import type { CallOp, ValueRef } from '../syntax/facts';
 import type { Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext } from './flow';
@@ -13,6 +13,7 @@ import type { PointerEvidence, PointsTo } from './pointsTo';
 import { violations } from './rules';
 import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
+import { notifierChainsOf } from './notifierChains';
 import { PropagationCache, type CachedCall } from './propagationCache';
 
 /** How a node was first reached. */
@@ -109,6 +110,12 @@ export interface CallTarget {
 /** The workspace functions a call can reach: a direct definition, or the targets of a function pointer. */
 export function callTargets(op: CallOp, name: string | undefined, caller: FnDef, symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): CallTarget[] {
   if (name !== undefined) {
+    if (kernel.chainCall(name)) {
+      // A notifier chain: the blocks registered on it, else (a chain we cannot name) every block's callback.
+      const members = notifierChainsOf(symbols, pointsTo, kernel).targets(name, op, caller);
+      const callback: ValueRef = { kind: 'field', field: kernel.notifierField, structType: kernel.notifierBlockType, base: 'nb' };
+      return [...(members ?? pointsTo.targets(callback, caller))].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
+    }
     if (kernel.isKernelApi(name)) return [];
     const direct = symbols.resolve(name, caller.file);
     if (direct.length > 0) return direct.map((def) => ({ def }));
@@ -256,14 +263,21 @@ export interface CallPlan {
 
 function planOf(kernel: KernelIndex, { call, states }: CachedCall): CallPlan {
   const plan: CallPlan = { hits: [], entries: [] };
+  const chain = call.name === undefined ? undefined : kernel.chainCall(call.name);
   for (const s of states) {
     if (call.name) {
       const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
       const found = violations(kernel, call.name, call.args, context);
       if (found.length > 0) plan.hits.push({ context, found, ...(s.reason ? { reason: s.reason } : {}) });
+      // A chain call reported where it is made (a blocking chain under a lock): its blocks are not entered from there, as device_add()'s drivers are not.
+      if (found.length > 0 && chain) continue;
     }
-    const key = entryKey(entryOf(s));
-    if (!plan.entries.some((e) => e.key === key)) plan.entries.push({ key, ...(s.reason ? { reason: s.reason } : {}) });
+    const entry = entryOf(s);
+    // An atomic notifier chain runs its blocks under rcu_read_lock(), whatever the caller holds.
+    const madeAtomic = chain?.atomic === true && !entry.atomic;
+    const key = entryKey(madeAtomic ? { ...entry, atomic: true } : entry);
+    const reason = madeAtomic ? { call: call.name as string, pos: call.op.at } : s.reason;
+    if (!plan.entries.some((e) => e.key === key)) plan.entries.push({ key, ...(reason ? { reason } : {}) });
   }
   return plan;
 }

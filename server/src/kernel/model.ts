@@ -150,6 +150,34 @@ export interface HandlerType {
   why: string;
 }
 
+/** A call that runs the notifier blocks registered on the chain it is given (kernel/notifier.c). */
+export interface ChainCall {
+  name: string;
+  /** Argument index of the chain head. */
+  chainArg: number;
+  /** The callbacks run under rcu_read_lock() (atomic chains): atomic whatever the caller's context. */
+  atomic?: boolean;
+  why: string;
+}
+
+/** A call that links a notifier block into a chain. */
+export interface ChainRegistration {
+  name: string;
+  chainArg: number;
+  /** Argument index of the `struct notifier_block *`. */
+  blockArg: number;
+  why: string;
+}
+
+/** Notifier chains: a call on a chain reaches the blocks registered on that chain, not every block's field. */
+export interface NotifierChains {
+  /** The block's struct type (`notifier_block`) and the field a chain call calls through. */
+  structType: string;
+  field: string;
+  calls: ChainCall[];
+  registrations: ChainRegistration[];
+}
+
 export interface KernelModel {
   contextChanges: ContextChange[];
   forbidden: ForbiddenCall[];
@@ -158,4 +186,5 @@ export interface KernelModel {
   fieldRegistrations: FieldRegistration[];
   predicates: Predicate[];
   handlerTypes: HandlerType[];
+  notifierChains: NotifierChains;
 }

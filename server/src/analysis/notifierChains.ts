@@ -1,0 +1,147 @@
+/**
+ * Notifier chains (C3 in docs/triage.md). Field-based, `notifier_block.notifier_call`
+ * holds every notifier of the tree, so a chain call on `pvclock_gtod_chain` from the
+ * timer interrupt reached every module, reboot and OOM notifier. Here a chain is named
+ * by the head a call is given (a global, `&pvclock_gtod_chain`, or a struct field,
+ * `&priv->nh`), and a call on it (the model's `*_notifier_call_chain`) reaches the
+ * blocks registered on that chain: by the model's `*_notifier_chain_register`, or by a
+ * workspace function that passes its own parameter to one (`register_module_notifier`,
+ * found to a fixpoint, so wrappers of wrappers count).
+ *
+ * A block's functions: what a global block's initialiser stores in the callback field,
+ * else every function the registering file stores in that field (`priv->nb.notifier_call
+ * = f`). A chain whose head is a parameter or an expression cannot be named: its call
+ * keeps the field-based set.
+ */
+import * as path from 'path';
+import type { CallOp, ValueRef } from '../syntax/facts';
+import { forEachOp } from '../syntax/walkOps';
+import { globalName } from '../syntax/globalName';
+import type { KernelIndex } from '../kernel';
+import type { PointerEvidence, PointsTo } from './pointsTo';
+import type { FnDef, Symbols } from './symbols';
+
+/** How a registration function (the model's or a wrapper) takes its chain and block. */
+interface RegistrationShape {
+  /** A parameter index, or the chain it always registers on. */
+  chain: number | string;
+  /** A parameter index, or the functions it always registers. */
+  block: number | ReadonlyMap<number, PointerEvidence>;
+}
+
+type Arg = CallOp['args'][number];
+
+export class NotifierChains {
+  /** Chain key -> the functions registered on it, each with its registration. */
+  private readonly members = new Map<string, Map<number, PointerEvidence>>();
+  /** Workspace functions that register their parameter(s) on a chain. */
+  private readonly wrappers = new Map<number, RegistrationShape>();
+
+  constructor(
+    private readonly symbols: Symbols,
+    private readonly pointsTo: PointsTo,
+    private readonly kernel: KernelIndex,
+  ) {
+    const calls: Array<{ def: FnDef; op: CallOp; name: string }> = [];
+    for (const def of symbols.defs) {
+      forEachOp(def.facts.body, (op) => {
+        const name = op.op === 'call' ? globalName(op.callee) : undefined;
+        if (op.op === 'call' && name !== undefined) calls.push({ def, op, name });
+      });
+    }
+    // Wrappers of wrappers: until no call finds a new wrapper.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const c of calls) changed = this.registrationCall(c.def, c.op, c.name) || changed;
+    }
+  }
+
+  /** Whether a call to `name` from `file` registers a notifier block (the model's, or a wrapper). */
+  isRegistration(name: string, file: string): boolean {
+    return this.kernel.chainRegistration(name) !== undefined || this.symbols.resolve(name, file).some((d) => this.wrappers.has(d.id));
+  }
+
+  /**
+   * The functions a chain call reaches: the blocks registered on its chain; undefined
+   * when `name` is not a chain call or its chain cannot be named.
+   */
+  targets(name: string, op: CallOp, caller: FnDef): ReadonlyMap<number, PointerEvidence> | undefined {
+    const call = this.kernel.chainCall(name);
+    const arg = call ? op.args[call.chainArg] : undefined;
+    const key = arg ? this.chainKey(arg.value, caller) : undefined;
+    if (typeof key !== 'string') return undefined;
+    return this.members.get(key) ?? new Map();
+  }
+
+  /** A chain head as written: a global (`G:name`), a struct field (`F:type.field`, unknown types per directory), or the caller's parameter index. */
+  private chainKey(value: ValueRef, fn: FnDef): string | number | undefined {
+    if (value.kind === 'name') {
+      if (value.param !== undefined) return value.param;
+      return value.local ? undefined : `G:${value.name}`;
+    }
+    if (value.kind === 'field') {
+      const type = this.pointsTo.fieldType(value);
+      return type === undefined ? `F:?.${value.field}@${path.dirname(fn.file)}` : `F:${type}.${value.field}`;
+    }
+    return undefined;
+  }
+
+  /** The functions a block argument carries: a global block's initialiser, else what its file stores in the field; or the caller's parameter index. */
+  private blockOf(arg: Arg, fn: FnDef): number | ReadonlyMap<number, PointerEvidence> {
+    const value = arg.value;
+    if (value.kind === 'name' && value.param !== undefined) return value.param;
+    if (value.kind === 'name' && !value.local) {
+      const object = this.pointsTo.object(value.name, fn.file);
+      const own = object === undefined ? undefined : this.pointsTo.objectField(object, this.kernel.notifierField);
+      if (own) return own;
+    }
+    return this.pointsTo.storedInFile(fn.file, this.kernel.notifierField);
+  }
+
+  /** A call in `def` that may register: records members, or `def` as a wrapper. Whether anything new was learnt. */
+  private registrationCall(def: FnDef, op: CallOp, name: string): boolean {
+    const shapes: RegistrationShape[] = [];
+    const model = this.kernel.chainRegistration(name);
+    if (model) shapes.push({ chain: model.chainArg, block: model.blockArg });
+    else for (const callee of this.symbols.resolve(name, def.file)) {
+      const shape = this.wrappers.get(callee.id);
+      if (shape) shapes.push(shape);
+    }
+    let changed = false;
+    for (const shape of shapes) {
+      const chainArg = typeof shape.chain === 'number' ? op.args[shape.chain] : undefined;
+      const chain = typeof shape.chain === 'string' ? shape.chain : chainArg ? this.chainKey(chainArg.value, def) : undefined;
+      const blockArg = typeof shape.block === 'number' ? op.args[shape.block] : undefined;
+      const block = typeof shape.block !== 'number' ? shape.block : blockArg ? this.blockOf(blockArg, def) : undefined;
+      if (chain === undefined || block === undefined) continue;
+      if (typeof chain === 'number' || typeof block === 'number') {
+        if (!this.wrappers.has(def.id)) {
+          this.wrappers.set(def.id, { chain, block });
+          changed = true;
+        }
+        continue;
+      }
+      const set = this.members.get(chain) ?? new Map<number, PointerEvidence>();
+      this.members.set(chain, set);
+      const evidence = { file: def.file, pos: op.at, text: `${name}(…${op.args.map((a) => a.text).join(', ')}…) in ${def.facts.name}` };
+      for (const id of block.keys()) {
+        if (set.has(id)) continue;
+        set.set(id, evidence);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
+
+const memo = new WeakMap<PointsTo, NotifierChains>();
+
+/** The chains of a workspace, made once per points-to graph (which fixes the symbols and stores). */
+export function notifierChainsOf(symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): NotifierChains {
+  let chains = memo.get(pointsTo);
+  if (!chains) {
+    chains = new NotifierChains(symbols, pointsTo, kernel);
+    memo.set(pointsTo, chains);
+  }
+  return chains;
+}
