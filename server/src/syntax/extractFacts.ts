@@ -474,7 +474,7 @@ class Extractor {
         const cases: Op[][] = [];
         const labels: string[] = [];
         let hasDefault = false;
-        for (const c of body ? namedChildren(body) : []) {
+        for (const c of body ? this.switchEntries(body) : []) {
           if (c.type !== 'case_statement') {
             // Statements before the first label never run, except labels jumped to: keep them.
             cases.push(this.block(c));
@@ -601,6 +601,21 @@ class Extractor {
         }
       }
     });
+  }
+
+  /**
+   * A switch body's statements, with `case`s inside `#ifdef` blocks lifted out (both
+   * branches, as elsewhere in a body) so that each keeps its label.
+   */
+  private switchEntries(node: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const c of namedChildren(node)) {
+      if (/^preproc_(if|ifdef|elif|elifdef|else)$/.test(c.type) && namedChildren(c).some((k) => k.type === 'case_statement')) {
+        const cond = c.childForFieldName('condition') ?? c.childForFieldName('name');
+        for (const k of this.switchEntries(c)) if (!sameNode(k, cond)) out.push(k);
+      } else out.push(c);
+    }
+    return out;
   }
 
   // ---- expressions ------------------------------------------------------------------
