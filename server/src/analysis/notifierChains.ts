@@ -11,7 +11,7 @@
  * A block's functions: what a global block's initialiser stores in the callback field,
  * else every function the registering file stores in that field (`priv->nb.notifier_call
  * = f`). A chain whose head is a parameter or an expression cannot be named: its call
- * keeps the field-based set.
+ * reaches the blocks registered by the caller's directory.
  */
 import * as path from 'path';
 import type { CallOp, ValueRef } from '../syntax/facts';
@@ -34,6 +34,8 @@ type Arg = CallOp['args'][number];
 export class NotifierChains {
   /** Chain key -> the functions registered on it, each with its registration. */
   private readonly members = new Map<string, Map<number, PointerEvidence>>();
+  /** Per directory, the blocks its files register on any chain. */
+  private readonly byDir = new Map<string, Map<number, PointerEvidence>>();
   /** Workspace functions that register their parameter(s) on a chain. */
   private readonly wrappers = new Map<number, RegistrationShape>();
 
@@ -62,15 +64,15 @@ export class NotifierChains {
   }
 
   /**
-   * The functions a chain call reaches: the blocks registered on its chain; undefined
-   * when `name` is not a chain call or its chain cannot be named.
+   * The functions a chain call reaches: the blocks registered on its chain; for a chain
+   * it cannot name (a parameter: mlx5's `irq_int_handler(irq, nh)`), the blocks the
+   * caller's directory registers on any chain, as a field of unknown type resolves.
    */
-  targets(name: string, op: CallOp, caller: FnDef): ReadonlyMap<number, PointerEvidence> | undefined {
-    const call = this.kernel.chainCall(name);
-    const arg = call ? op.args[call.chainArg] : undefined;
+  targets(chainArg: number, op: CallOp, caller: FnDef): ReadonlyMap<number, PointerEvidence> {
+    const arg = op.args[chainArg];
     const key = arg ? this.chainKey(arg.value, caller) : undefined;
-    if (typeof key !== 'string') return undefined;
-    return this.members.get(key) ?? new Map();
+    if (typeof key === 'string') return this.members.get(key) ?? EMPTY;
+    return this.byDir.get(path.dirname(caller.file)) ?? EMPTY;
   }
 
   /** A chain head as written: a global (`G:name`), a struct field (`F:type.field`, unknown types per directory), or the caller's parameter index. */
@@ -123,8 +125,12 @@ export class NotifierChains {
       }
       const set = this.members.get(chain) ?? new Map<number, PointerEvidence>();
       this.members.set(chain, set);
+      const dir = path.dirname(def.file);
+      const inDir = this.byDir.get(dir) ?? new Map<number, PointerEvidence>();
+      this.byDir.set(dir, inDir);
       const evidence = { file: def.file, pos: op.at, text: `${name}(…${op.args.map((a) => a.text).join(', ')}…) in ${def.facts.name}` };
       for (const id of block.keys()) {
+        if (!inDir.has(id)) inDir.set(id, evidence);
         if (set.has(id)) continue;
         set.set(id, evidence);
         changed = true;
@@ -134,6 +140,7 @@ export class NotifierChains {
   }
 }
 
+const EMPTY: ReadonlyMap<number, PointerEvidence> = new Map();
 const memo = new WeakMap<PointsTo, NotifierChains>();
 
 /** The chains of a workspace, made once per points-to graph (which fixes the symbols and stores). */

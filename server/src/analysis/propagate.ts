@@ -4,7 +4,7 @@
  * and atomic regions inside it are roots too). Breadth-first order gives every node its
  * shortest witness; each node is interpreted once, flow-sensitively (flow.ts).
  */
-import type { CallOp, ValueRef } from '../syntax/facts';
+import type { CallOp } from '../syntax/facts';
 import type { Context, ForbiddenCall, KernelIndex, RuleId } from '../kernel';
 import type { Entry } from './entryPoints';
 import type { ContextReason, FlowContext } from './flow';
@@ -110,12 +110,8 @@ export interface CallTarget {
 /** The workspace functions a call can reach: a direct definition, or the targets of a function pointer. */
 export function callTargets(op: CallOp, name: string | undefined, caller: FnDef, symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): CallTarget[] {
   if (name !== undefined) {
-    if (kernel.chainCall(name)) {
-      // A notifier chain: the blocks registered on it, else (a chain we cannot name) every block's callback.
-      const members = notifierChainsOf(symbols, pointsTo, kernel).targets(name, op, caller);
-      const callback: ValueRef = { kind: 'field', field: kernel.notifierField, structType: kernel.notifierBlockType, base: 'nb' };
-      return [...(members ?? pointsTo.targets(callback, caller))].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
-    }
+    const chain = kernel.chainCall(name);
+    if (chain) return [...notifierChainsOf(symbols, pointsTo, kernel).targets(chain.chainArg, op, caller)].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
     if (kernel.isKernelApi(name)) return [];
     const direct = symbols.resolve(name, caller.file);
     if (direct.length > 0) return direct.map((def) => ({ def }));

@@ -99,11 +99,6 @@ export class KernelIndex {
     return this.model.notifierChains.field;
   }
 
-  /** The notifier block's struct type. */
-  get notifierBlockType(): string {
-    return this.model.notifierChains.structType;
-  }
-
   /** Whether the name is modelled at all (then a workspace definition of it is not followed). */
   isKernelApi(name: string): boolean {
     const api = this.api(name);

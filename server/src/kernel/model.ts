@@ -171,8 +171,7 @@ export interface ChainRegistration {
 
 /** Notifier chains: a call on a chain reaches the blocks registered on that chain, not every block's field. */
 export interface NotifierChains {
-  /** The block's struct type (`notifier_block`) and the field a chain call calls through. */
-  structType: string;
+  /** The `struct notifier_block` field a chain call calls through. */
   field: string;
   calls: ChainCall[];
   registrations: ChainRegistration[];
