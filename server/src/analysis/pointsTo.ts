@@ -271,6 +271,21 @@ export class PointsTo {
     return out.size > 0 ? out : undefined;
   }
 
+  /**
+   * The locations a field of unknown type may be: every field of that name, but when its
+   * chain stops at a struct defined outside the workspace (`tp_event->class->reg`, with
+   * `trace_event_call` in include/), not those of structs the workspace defines (kernel/trace's
+   * `event_command.reg`): a field of an outside struct has a type declared outside too.
+   */
+  private looseLocs(callee: ValueRef & { kind: 'field' }): Loc[] {
+    const all = [...(this.fieldLocs.get(callee.field) ?? [])];
+    if (!callee.chain || !this.symbols.chainLeavesWorkspace(callee.chain.root, callee.chain.fields)) return all;
+    return all.filter((l) => {
+      const type = l.slice(2, l.length - callee.field.length - 1);
+      return type === UNKNOWN_TYPE || !this.symbols.definesStruct(type);
+    });
+  }
+
   /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file). */
   storedInFile(file: string, field: string): ReadonlyMap<number, PointerEvidence> {
     return this.fileFieldStores.get(`${file}|${field}`) ?? EMPTY;
@@ -297,7 +312,7 @@ export class PointsTo {
       const perDriver = known !== undefined && this.symbols.isPerDriverStruct(known);
       const out = new Map<number, PointerEvidence>();
       for (const [id, ev] of exact ? this.at(exact) : []) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
-      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : [...(this.fieldLocs.get(callee.field) ?? [])];
+      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : this.looseLocs(callee);
       for (const l of loose) {
         for (const [id, ev] of this.at(l)) if (!out.has(id) && path.dirname(ev.file) === dir) out.set(id, ev);
       }

@@ -223,7 +223,7 @@ class Extractor {
     return true;
   }
 
-  /** Records a struct's fields of struct or typedef type, and any struct defined inside it. */
+  /** Records a struct (named, or by its typedef), its fields of struct or typedef type, and any struct defined inside it. */
   private structDefinition(node: SyntaxNode | null, alias: string | undefined): void {
     if (!node || (node.type !== 'struct_specifier' && node.type !== 'union_specifier')) return;
     const body = node.childForFieldName('body');
@@ -244,7 +244,8 @@ class Extractor {
           if (fieldName) fields.push({ name: this.text(fieldName), type });
         }
       }
-      if (name && fields.length > 0) this.structs.push({ name, fields });
+      // Recorded even without such fields: the analysis asks which structs the workspace defines.
+      if (name) this.structs.push({ name, fields });
     });
   }
 

@@ -177,7 +177,7 @@ export interface FileFacts {
   stores: Array<StoreOp & { cfg: Cfg }>;
   topLevelCalls: TopLevelCall[];
   macros: MacroFacts[];
-  /** Struct and union definitions: each field whose type is a named struct, union or typedef. */
+  /** Struct and union definitions (every named one): each field whose type is a named struct, union or typedef. */
   structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }>;
   /** `typedef struct x {…} x_t;`: alias to struct name, so field refs through either name meet. */
   typedefs: Array<{ alias: string; target: string }>;
