@@ -165,7 +165,9 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   // that caller passes (its regions included); only the others are roots of their own,
   // where nothing binds their parameters.
   const called = cache.directlyCalled(symbols, kernel);
-  for (const def of symbols.defs) if (!called.has(def.id)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
+  // A notifier chain call's own definition (kernel/notifier.c) is what the model's chain
+  // semantics stands for: as a root, its walker would call every block of the tree.
+  for (const def of symbols.defs) if (!called.has(def.id) && !kernel.chainCall(def.facts.name)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
   const search: Search = { ctx, pointsTo, cache, nodes, contexts };
   let visited = 0;
