@@ -8,9 +8,10 @@
  * workspace function that passes its own parameter to one (`register_module_notifier`,
  * found to a fixpoint, so wrappers of wrappers count).
  *
- * A block's functions: what a global block's initialiser stores in the callback field,
- * else every function the registering file stores in that field (`priv->nb.notifier_call
- * = f`). A chain whose head is a parameter or an expression cannot be named: its call
+ * A block's functions: what a global block's initialiser stores in the callback field;
+ * for a block inside a struct (`&priv->events_nb`), what the registering file stores
+ * through that field (`priv->events_nb.notifier_call = f`); else every function the file
+ * stores in the callback field. A chain whose head is a parameter or an expression cannot be named: its call
  * reaches the blocks registered by the caller's directory.
  */
 import * as path from 'path';
@@ -97,7 +98,10 @@ export class NotifierChains {
       const own = object === undefined ? undefined : this.pointsTo.objectField(object, this.kernel.notifierField);
       if (own) return own;
     }
-    return this.pointsTo.storedInFile(fn.file, this.kernel.notifierField);
+    // A block inside a struct (`&priv->events_nb`): what the file stores through that field, if anything.
+    const field = this.kernel.notifierField;
+    const held = value.kind === 'field' ? this.pointsTo.storedInFile(fn.file, field, value.field) : EMPTY;
+    return held.size > 0 ? held : this.pointsTo.storedInFile(fn.file, field);
   }
 
   /** A call in `def` that may register: records members, or `def` as a wrapper. Whether anything new was learnt. */

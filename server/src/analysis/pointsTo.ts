@@ -56,7 +56,11 @@ export class PointsTo {
   private readonly fieldLocs = new Map<string, Set<Loc>>();
   /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
   private readonly fieldTargets = new Map<string, Map<number, PointerEvidence>>();
-  /** `file|field` -> the functions the file stores in a field of that name, anywhere (`priv->nb.notifier_call = f`). */
+  /**
+   * `file|field` -> the functions the file stores in a field of that name, anywhere, and
+   * `file|holder.field` -> those stored through a base ending in field `holder`
+   * (`priv->events_nb.notifier_call = f` under `events_nb.notifier_call`).
+   */
   private readonly fileFieldStores = new Map<string, Map<number, PointerEvidence>>();
   /** Global struct objects by name: the functions their initialisers put in each field (`nb = { .notifier_call = f }`). */
   private readonly objects = new Map<string, Array<{ file: string; field: string; fnId: number; evidence: PointerEvidence }>>();
@@ -137,10 +141,12 @@ export class PointsTo {
       const evidence = { file, pos: store.at, text: `${describe(store.target)} = ${store.valueText}` };
       for (const f of fns) this.seed(dst, f.id, evidence);
       if (store.target.kind === 'field') {
-        const key = `${file}|${store.target.field}`;
-        const inFile = this.fileFieldStores.get(key) ?? new Map<number, PointerEvidence>();
-        for (const f of fns) if (!inFile.has(f.id)) inFile.set(f.id, evidence);
-        this.fileFieldStores.set(key, inFile);
+        const holder = /(?:->|\.)(\w+)$/.exec(store.target.base)?.[1];
+        for (const key of [`${file}|${store.target.field}`, ...(holder ? [`${file}|${holder}.${store.target.field}`] : [])]) {
+          const inFile = this.fileFieldStores.get(key) ?? new Map<number, PointerEvidence>();
+          for (const f of fns) if (!inFile.has(f.id)) inFile.set(f.id, evidence);
+          this.fileFieldStores.set(key, inFile);
+        }
       }
       // A file-scope initialiser of a named object: what that very object holds.
       if (!fn && store.target.kind === 'field' && /^\w+$/.test(store.target.base)) {
@@ -286,9 +292,9 @@ export class PointsTo {
     });
   }
 
-  /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file). */
-  storedInFile(file: string, field: string): ReadonlyMap<number, PointerEvidence> {
-    return this.fileFieldStores.get(`${file}|${field}`) ?? EMPTY;
+  /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file); with `holder`, only through a base ending in that field. */
+  storedInFile(file: string, field: string, holder?: string): ReadonlyMap<number, PointerEvidence> {
+    return this.fileFieldStores.get(holder === undefined ? `${file}|${field}` : `${file}|${holder}.${field}`) ?? EMPTY;
   }
 
   /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */
