@@ -279,13 +279,14 @@ export class PointsTo {
 
   /**
    * The locations a field of unknown type may be: every field of that name, but when its
-   * chain stops at a struct defined outside the workspace (`tp_event->class->reg`, with
-   * `trace_event_call` in include/), not those of structs the workspace defines (kernel/trace's
-   * `event_command.reg`): a field of an outside struct has a type declared outside too.
+   * chain stops at a struct defined outside the workspace (`outside`: `tp_event->class->reg`,
+   * with `trace_event_call` in include/), not those of structs the workspace defines
+   * (kernel/trace's `event_command.reg`): a field of an outside struct has a type declared
+   * outside too.
    */
-  private looseLocs(callee: ValueRef & { kind: 'field' }): Loc[] {
+  private looseLocs(callee: ValueRef & { kind: 'field' }, outside: boolean): Loc[] {
     const all = [...(this.fieldLocs.get(callee.field) ?? [])];
-    if (!callee.chain || !this.symbols.chainLeavesWorkspace(callee.chain.root, callee.chain.fields)) return all;
+    if (!outside) return all;
     return all.filter((l) => {
       const type = l.slice(2, l.length - callee.field.length - 1);
       return type === UNKNOWN_TYPE || !this.symbols.definesStruct(type);
@@ -311,14 +312,19 @@ export class PointsTo {
     if (callee.kind === 'field') {
       const known = this.fieldType(callee);
       const dir = fn ? path.dirname(fn.file) : undefined;
-      const key = `${known ?? UNKNOWN_TYPE}.${callee.field}|${dir ?? ''}`;
+      const outside = known === undefined && callee.chain !== undefined && this.symbols.chainLeavesWorkspace(callee.chain.root, callee.chain.fields);
+      const key = `${known ?? UNKNOWN_TYPE}.${callee.field}|${dir ?? ''}|${outside ? 1 : 0}`;
       const cached = this.fieldTargets.get(key);
       if (cached) return cached;
-      const exact = known ? `F:${known}.${callee.field}` : undefined;
-      const perDriver = known !== undefined && this.symbols.isPerDriverStruct(known);
+      const exact = known ? this.at(`F:${known}.${callee.field}`) : EMPTY;
+      // A struct defined outside the workspace (`mdio_if_info`, `mii_phy_ops`) is filled
+      // by many drivers: a directory that fills the field itself calls its own, as a
+      // name several directories define links to the caller's own.
+      const ownFirst = known !== undefined && !this.symbols.definesStruct(known) && [...exact.values()].some((ev) => path.dirname(ev.file) === dir);
+      const perDriver = known !== undefined && (ownFirst || this.symbols.isPerDriverStruct(known));
       const out = new Map<number, PointerEvidence>();
-      for (const [id, ev] of exact ? this.at(exact) : []) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
-      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : this.looseLocs(callee);
+      for (const [id, ev] of exact) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
+      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : this.looseLocs(callee, outside);
       for (const l of loose) {
         for (const [id, ev] of this.at(l)) if (!out.has(id) && path.dirname(ev.file) === dir) out.set(id, ev);
       }
