@@ -19,6 +19,7 @@
  */
 import type { CallOp, Cond, CondAtom, Op } from '../syntax/facts';
 import type { FnDef } from './symbols';
+import { balanced } from '../syntax/balancedParens';
 
 /**
  * One test on a parameter that a path to a call passed. `in`: a switch case entered by
@@ -191,15 +192,6 @@ function atomConstraint(atom: CondAtom, way: boolean, params: ReadonlyMap<string
   const value = onLeft !== undefined ? right : left;
   if (param === undefined || !isConstant(value)) return undefined;
   return { param, test: (operator === '==') !== negated ? 'eq' : 'ne', value };
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /**
