@@ -12,18 +12,20 @@
  * for a block inside a struct (`&priv->events_nb`), what the registering file stores
  * through that field (`priv->events_nb.notifier_call = f`); else every function the file
  * stores in the callback field. A chain whose head is a parameter or an expression cannot be named: its call
- * reaches the blocks registered by the caller's directory.
+ * reaches the blocks the caller's directory registers on chains of the same kind.
  */
 import * as path from 'path';
 import type { CallOp, ValueRef } from '../syntax/facts';
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
-import type { KernelIndex } from '../kernel';
+import type { ChainCall, KernelIndex } from '../kernel';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
 /** How a registration function (the model's or a wrapper) takes its chain and block. */
 interface RegistrationShape {
+  /** The chain head's type (`atomic_notifier_head`), from the model's registration it ends in. */
+  head: string;
   /** A parameter index, or the chain it always registers on. */
   chain: number | string;
   /** A parameter index, or the functions it always registers. */
@@ -35,7 +37,7 @@ type Arg = CallOp['args'][number];
 export class NotifierChains {
   /** Chain key -> the functions registered on it, each with its registration. */
   private readonly members = new Map<string, Map<number, PointerEvidence>>();
-  /** Per directory, the blocks its files register on any chain. */
+  /** Per directory and head type (`dir|atomic_notifier_head`), the blocks its files register on such chains. */
   private readonly byDir = new Map<string, Map<number, PointerEvidence>>();
   /** Workspace functions that register their parameter(s) on a chain. */
   private readonly wrappers = new Map<number, RegistrationShape>();
@@ -69,11 +71,11 @@ export class NotifierChains {
    * it cannot name (a parameter: mlx5's `irq_int_handler(irq, nh)`), the blocks the
    * caller's directory registers on any chain, as a field of unknown type resolves.
    */
-  targets(chainArg: number, op: CallOp, caller: FnDef): ReadonlyMap<number, PointerEvidence> {
-    const arg = op.args[chainArg];
+  targets(call: ChainCall, op: CallOp, caller: FnDef): ReadonlyMap<number, PointerEvidence> {
+    const arg = op.args[call.chainArg];
     const key = arg ? this.chainKey(arg.value, caller) : undefined;
     if (typeof key === 'string') return this.members.get(key) ?? EMPTY;
-    return this.byDir.get(path.dirname(caller.file)) ?? EMPTY;
+    return this.byDir.get(`${path.dirname(caller.file)}|${call.head}`) ?? EMPTY;
   }
 
   /** A chain head as written: a global (`G:name`), a struct field (`F:type.field`, unknown types per directory), or the caller's parameter index. */
@@ -108,7 +110,7 @@ export class NotifierChains {
   private registrationCall(def: FnDef, op: CallOp, name: string): boolean {
     const shapes: RegistrationShape[] = [];
     const model = this.kernel.chainRegistration(name);
-    if (model) shapes.push({ chain: model.chainArg, block: model.blockArg });
+    if (model) shapes.push({ head: model.head, chain: model.chainArg, block: model.blockArg });
     else for (const callee of this.symbols.resolve(name, def.file)) {
       const shape = this.wrappers.get(callee.id);
       if (shape) shapes.push(shape);
@@ -122,14 +124,14 @@ export class NotifierChains {
       if (chain === undefined || block === undefined) continue;
       if (typeof chain === 'number' || typeof block === 'number') {
         if (!this.wrappers.has(def.id)) {
-          this.wrappers.set(def.id, { chain, block });
+          this.wrappers.set(def.id, { head: shape.head, chain, block });
           changed = true;
         }
         continue;
       }
       const set = this.members.get(chain) ?? new Map<number, PointerEvidence>();
       this.members.set(chain, set);
-      const dir = path.dirname(def.file);
+      const dir = `${path.dirname(def.file)}|${shape.head}`;
       const inDir = this.byDir.get(dir) ?? new Map<number, PointerEvidence>();
       this.byDir.set(dir, inDir);
       const evidence = { file: def.file, pos: op.at, text: `${name}(…${op.args.map((a) => a.text).join(', ')}…) in ${def.facts.name}` };

@@ -111,7 +111,7 @@ export interface CallTarget {
 export function callTargets(op: CallOp, name: string | undefined, caller: FnDef, symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): CallTarget[] {
   if (name !== undefined) {
     const chain = kernel.chainCall(name);
-    if (chain) return [...notifierChainsOf(symbols, pointsTo, kernel).targets(chain.chainArg, op, caller)].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
+    if (chain) return [...notifierChainsOf(symbols, pointsTo, kernel).targets(chain, op, caller)].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
     if (kernel.isKernelApi(name)) return [];
     const direct = symbols.resolve(name, caller.file);
     if (direct.length > 0) return direct.map((def) => ({ def }));

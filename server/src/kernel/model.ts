@@ -153,6 +153,8 @@ export interface HandlerType {
 /** A call that runs the notifier blocks registered on the chain it is given (kernel/notifier.c). */
 export interface ChainCall {
   name: string;
+  /** The chain head's type: a call on one kind of chain never runs blocks registered on another. */
+  head: string;
   /** Argument index of the chain head. */
   chainArg: number;
   /** The callbacks run under rcu_read_lock() (atomic chains): atomic whatever the caller's context. */
@@ -163,6 +165,7 @@ export interface ChainCall {
 /** A call that links a notifier block into a chain. */
 export interface ChainRegistration {
   name: string;
+  head: string;
   chainArg: number;
   /** Argument index of the `struct notifier_block *`. */
   blockArg: number;
