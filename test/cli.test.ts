@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT } from './support/fixtures';
+import { FIXTURES, ROOT } from './support/fixtures';
 import { validateSarif } from './support/sarifSchema';
 import { tempDir } from './support/tempCache';
 
@@ -201,4 +201,12 @@ test('simulate: an unknown finding id or a bad --cpus is a usage error, exit 2',
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no finding xcall-in-atomic:nowhere\.c:1:1; findings here include xcall-in-atomic:\.\.\/common\/dtrace_xcall\.c:16:3/);
   assert.equal(run('simulate', ...buggy, '--finding', 'x', '--cpus', '9').code, 2);
+});
+
+test('check shows the confident findings; --all adds those that need one #if variant, and the text says how many it hid', () => {
+  const dir = path.join(FIXTURES, 'analysis', 'ifdef-macro-variants');
+  const confidences = (r: { stdout: string }): string[] => JSON.parse(r.stdout).findings.map((f: { confidence: string }) => f.confidence).sort();
+  assert.deepEqual(confidences(run('check', dir, '--format', 'json', '--no-cache')), ['direct']);
+  assert.deepEqual(confidences(run('check', dir, '--format', 'json', '--no-cache', '--all')), ['config', 'direct']);
+  assert.match(run('check', dir, '--no-cache').stdout, /1 more depend on #if branches that cannot both be built; --all shows them/);
 });

@@ -11,18 +11,21 @@
  * initialiser stored, not every `notifier_block` of the tree. A call through a bound
  * parameter resolves to the binding; a parameter left
  * unbound (a set over the bound, a value we cannot see, a function reached too many
- * ways) falls back to the insensitive set. Bindings are interned; context 0 is "no
- * binding".
+ * ways) falls back to the insensitive set. A parameter a guard tests (paramGuards.ts)
+ * binds to the constant the caller passed (`SIOCGMIIPHY`), so the callee runs only the
+ * branches that constant selects. Bindings are interned; context 0 is "no binding".
  */
 import type { Arg, CallOp, Pos } from '../syntax/facts';
+import { isConstant, mayRun } from './paramGuards';
 import type { ParamRoles } from './paramRoles';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
-/** Per bound parameter, the functions it can hold and where each was passed, or the global object it points to. */
+/** Per bound parameter, the functions it can hold and where each was passed, the global object it points to, or the constant it is. */
 export interface Binding {
   fns: ReadonlyMap<number, ReadonlyMap<number, PointerEvidence>>;
   objects: ReadonlyMap<number, string>;
+  consts: ReadonlyMap<number, string>;
 }
 
 /** A parameter holding more functions than this is left to the insensitive set. */
@@ -30,7 +33,7 @@ const MAX_BOUND_SET = 16;
 /** Distinct bindings per function before its callers fall back to context 0. */
 const MAX_CONTEXTS_PER_FN = 64;
 
-const NO_BINDING: Binding = { fns: new Map(), objects: new Map() };
+const NO_BINDING: Binding = { fns: new Map(), objects: new Map(), consts: new Map() };
 
 export class CallContexts {
   private readonly bindings: Binding[] = [NO_BINDING];
@@ -60,10 +63,15 @@ export class CallContexts {
     return object === undefined ? undefined : this.pointsTo.objectField(object, callee.field);
   }
 
+  /** Whether `call` of `def` can run in context `ctx`: false when the constants it binds fail the call's guard. */
+  mayRun(ctx: number, def: FnDef, call: CallOp): boolean {
+    return ctx === 0 || mayRun(def, call, this.bindings[ctx].consts);
+  }
+
   /** The context `callee` is entered in from a call at `at` in `caller` (itself in context `callerCtx`). */
   enter(callee: FnDef, args: readonly Arg[], caller: FnDef, callerCtx: number, at: Pos): number {
     const params = this.roles[callee.id];
-    if (params.fns.length === 0 && params.objects.length === 0) return 0;
+    if (params.fns.length === 0 && params.objects.length === 0 && params.consts.length === 0) return 0;
     const fns = new Map<number, ReadonlyMap<number, PointerEvidence>>();
     for (const i of params.fns) {
       const arg = args[i];
@@ -76,17 +84,23 @@ export class CallContexts {
       const object = args[i] ? this.objectOf(args[i], caller, callerCtx) : undefined;
       if (object !== undefined) objects.set(i, object);
     }
-    if (fns.size === 0 && objects.size === 0) return 0;
+    const consts = new Map<number, string>();
+    for (const i of params.consts) {
+      const value = args[i] ? this.constantOf(args[i], callerCtx) : undefined;
+      if (value !== undefined) consts.set(i, value);
+    }
+    if (fns.size === 0 && objects.size === 0 && consts.size === 0) return 0;
     const fnKey = [...fns].map(([i, set]) => `${i}:${[...set.keys()].sort((a, b) => a - b).join(',')}`);
     const objectKey = [...objects].map(([i, o]) => `${i}@${o}`);
-    const key = `${callee.id}|${fnKey.join(';')}|${objectKey.join(';')}`;
+    const constKey = [...consts].map(([i, c]) => `${i}=${c}`);
+    const key = `${callee.id}|${fnKey.join(';')}|${objectKey.join(';')}|${constKey.join(';')}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const count = this.perFn.get(callee.id) ?? 0;
     if (count >= MAX_CONTEXTS_PER_FN) return 0;
     this.perFn.set(callee.id, count + 1);
     const id = this.bindings.length;
-    this.bindings.push({ fns, objects });
+    this.bindings.push({ fns, objects, consts });
     this.byKey.set(key, id);
     return id;
   }
@@ -97,6 +111,13 @@ export class CallContexts {
     if (value.kind !== 'name') return undefined;
     if (value.param !== undefined) return this.bindings[callerCtx].objects.get(value.param);
     return value.local ? undefined : this.pointsTo.object(value.name, caller.file);
+  }
+
+  /** The constant an argument is (`SIOCGMIIPHY`, `0`, or the caller's own bound parameter). */
+  private constantOf(arg: Arg, callerCtx: number): string | undefined {
+    if (isConstant(arg.text)) return arg.text;
+    const value = arg.value;
+    return value.kind === 'name' && value.param !== undefined ? this.bindings[callerCtx].consts.get(value.param) : undefined;
   }
 
   /** What an argument holds, as this caller sees it; undefined when it cannot tell. */

@@ -38,6 +38,7 @@ export function planOf(kernel: KernelIndex, call: CallVisit, states: readonly Fl
   // reserves 17 slots, most of a plan's size when it holds one entry.
   let hits: PlannedHit[] | undefined;
   let entries: PlannedEntry[] | undefined;
+  const chain = call.name === undefined ? undefined : kernel.chainCall(call.name);
   for (const s of states) {
     if (call.name) {
       const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
@@ -46,11 +47,17 @@ export function planOf(kernel: KernelIndex, call: CallVisit, states: readonly Fl
         const hit = { context, found, ...(s.reason ? { reason: s.reason } : {}) };
         if (hits) hits.push(hit);
         else hits = [hit];
+        // A chain call reported where it is made (a blocking chain under a lock): its blocks are not entered from there, as device_add()'s drivers are not.
+        if (chain) continue;
       }
     }
-    const key = entryKey(entryOf(s));
+    const state = entryOf(s);
+    // An atomic notifier chain runs its blocks under rcu_read_lock(), whatever the caller holds.
+    const madeAtomic = chain?.atomic === true && !state.atomic;
+    const key = entryKey(madeAtomic ? { ...state, atomic: true } : state);
     if (entries?.some((e) => e.key === key)) continue;
-    const entry = { key, ...(s.reason ? { reason: s.reason } : {}) };
+    const reason = madeAtomic ? { call: call.name as string, pos: call.op.at } : s.reason;
+    const entry = { key, ...(reason ? { reason } : {}) };
     if (entries) entries.push(entry);
     else entries = [entry];
   }

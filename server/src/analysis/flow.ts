@@ -307,13 +307,17 @@ class Interpreter {
       case 'if':
         return this.ifOp(op, { then: states, else: states });
       case 'loop': {
+        // `for (;;)` and `while (1)` leave only by break, return or goto (panic() never
+        // returns from its final loop). A `do … while (1)` is left as any loop: the
+        // dialect writes it for `do_each_…` iterators whose end the macro tests.
+        const forever = !op.doWhile && /^(1|true|)$/.test(op.cond.text);
         let head = states;
-        let exit: FlowState[] = op.doWhile ? [] : states;
+        let exit: FlowState[] = op.doWhile || forever ? [] : states;
         let returned: FlowState[] = [];
         for (let i = 0; i < 3; i++) {
           const r = this.seq(op.body, head);
           returned = join(returned, r.returned);
-          exit = join(exit, r.broke, r.next, r.continued);
+          exit = forever ? join(exit, r.broke) : join(exit, r.broke, r.next, r.continued);
           const nextHead = join(head, r.next, r.continued);
           if (nextHead.length === head.length) break;
           head = nextHead;

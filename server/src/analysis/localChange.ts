@@ -18,6 +18,7 @@ import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { KernelIndex } from '../kernel';
 import type { PointsTo } from './pointsTo';
+import { notifierChainsOf } from './notifierChains';
 import type { FnDef, Symbols } from './symbols';
 
 /** A change to apply in place to the previous analysis's facts. */
@@ -103,13 +104,14 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
 
 /**
  * The parts of a body the phases before propagation read, in order: stores, calls that
- * register or may expand to a registration, and arguments that may carry a function to
+ * register (an entry point or a notifier block) or may expand to a registration, and arguments that may carry a function to
  * a workspace function's parameter. Undefined when the body stores to a field the kernel
  * calls (then the whole body matters).
  */
 function interfaceOf(def: FnDef, { symbols, pointsTo, kernel }: Previous): InterfacePart[] | undefined {
   const parts: InterfacePart[] = [];
   let whole = false;
+  const chains = notifierChainsOf(symbols, pointsTo, kernel);
   forEachOp(def.facts.body, (op: Op) => {
     if (op.op === 'store') {
       if (op.target.kind === 'field' && kernel.fieldRegistrations(op.target.field).length > 0) whole = true;
@@ -118,7 +120,7 @@ function interfaceOf(def: FnDef, { symbols, pointsTo, kernel }: Previous): Inter
     }
     if (op.op !== 'call') return;
     const callee = op.callee;
-    if (callee.kind === 'name' && (kernel.registration(callee.name) || (!kernel.isKernelApi(callee.name) && symbols.resolve(callee.name, def.file).length === 0 && symbols.macroVariants(callee.name, def.file).length > 0))) {
+    if (callee.kind === 'name' && (kernel.registration(callee.name) || chains.isRegistration(callee.name, def.file) || (!kernel.isKernelApi(callee.name) && symbols.resolve(callee.name, def.file).length === 0 && symbols.macroVariants(callee.name, def.file).length > 0))) {
       parts.push({ op, part: op });
       return;
     }

@@ -1,31 +1,40 @@
 /**
  * Which parameters of each function a call context binds (callContext.ts): as functions
- * (called through, or passed on, and some function reaches them) and as objects (a
- * call's base, or passed on to a callee that binds that argument as an object).
+ * (called through, or passed on, and some function reaches them), as objects (a call's
+ * base, or passed on to a callee that binds that argument as an object) and as
+ * constants (tested by a guard, paramGuards.ts, or passed on to a callee that binds that
+ * argument as a constant).
  *
- * The object roles are a least fixpoint over the whole workspace, so they do not depend
+ * The object and constant roles are least fixpoints over the whole workspace, so they do not depend
  * on the order the search asks for them in: a search after an edit (propagationCache.ts)
  * may keep them, while roles computed on demand through recursion would depend on which
  * function of a cycle was asked first.
  */
 import { forEachOp } from '../syntax/walkOps';
+import { paramGuards } from './paramGuards';
 import type { PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
 /**
- * How a function uses its parameters, in body order: called through, used as a call's
- * base object, or passed on (as argument `at`) to the workspace functions `callees`.
+ * How a function uses its parameters: tested by a guard (first, ascending), then in body
+ * order called through, used as a call's base object, or passed on (as argument `at`) to
+ * the workspace functions `callees`.
  */
-export type ParamUse = { kind: 'called'; param: number } | { kind: 'object'; param: number } | { kind: 'passed'; param: number; at: number; callees: readonly FnDef[] };
+export type ParamUse =
+  | { kind: 'tested'; param: number }
+  | { kind: 'called'; param: number }
+  | { kind: 'object'; param: number }
+  | { kind: 'passed'; param: number; at: number; callees: readonly FnDef[] };
 
 /** The parameters worth binding, ascending. */
 export interface ParamRoles {
   fns: readonly number[];
   objects: readonly number[];
+  consts: readonly number[];
 }
 
 export function paramUses(def: FnDef, symbols: Symbols): ParamUse[] {
-  const out: ParamUse[] = [];
+  const out: ParamUse[] = paramGuards(def).tested.map((param) => ({ kind: 'tested', param }));
   forEachOp(def.facts.body, (op) => {
     if (op.op !== 'call') return;
     if (op.callee.kind === 'name' && op.callee.param !== undefined) out.push({ kind: 'called', param: op.callee.param });
@@ -49,37 +58,46 @@ export function sameUses(a: readonly ParamUse[], b: readonly ParamUse[]): boolea
 
 /** The roles of every function's parameters, indexed by function id. */
 export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnDef) => readonly ParamUse[]): ParamRoles[] {
-  const objects = symbols.defs.map(() => new Set<number>());
   /** Per callee and argument position (`calleeId:at`), the callers' parameters passed there. */
   const passedTo = new Map<string, Array<[number, number]>>();
-  const work: Array<[number, number]> = [];
-  const addObject = (fn: number, param: number): void => {
-    if (objects[fn].has(param)) return;
-    objects[fn].add(param);
-    work.push([fn, param]);
-  };
   for (const def of symbols.defs) {
     for (const use of uses(def)) {
-      if (use.kind === 'object') addObject(def.id, use.param);
-      else if (use.kind === 'passed') {
-        for (const c of use.callees) {
-          const key = `${c.id}:${use.at}`;
-          const list = passedTo.get(key);
-          if (list) list.push([def.id, use.param]);
-          else passedTo.set(key, [[def.id, use.param]]);
-        }
+      if (use.kind !== 'passed') continue;
+      for (const c of use.callees) {
+        const key = `${c.id}:${use.at}`;
+        const list = passedTo.get(key);
+        if (list) list.push([def.id, use.param]);
+        else passedTo.set(key, [[def.id, use.param]]);
       }
     }
   }
-  // An object parameter passed on to a callee that uses it as an object.
-  for (let head = 0; head < work.length; head++) {
-    const [callee, at] = work[head];
-    for (const [caller, param] of passedTo.get(`${callee}:${at}`) ?? []) addObject(caller, param);
-  }
+  const objects = passedOn(symbols, uses, passedTo, 'object');
+  const consts = passedOn(symbols, uses, passedTo, 'tested');
   const byIndex = (a: number, b: number): number => a - b;
   return symbols.defs.map((def) => {
     const fnParams = new Set<number>();
     for (const use of uses(def)) if (use.kind === 'called' || use.kind === 'passed') fnParams.add(use.param);
-    return { fns: [...fnParams].filter((i) => pointsTo.paramTargets(def, i).size > 0).sort(byIndex), objects: [...objects[def.id]].sort(byIndex) };
+    return {
+      fns: [...fnParams].filter((i) => pointsTo.paramTargets(def, i).size > 0).sort(byIndex),
+      objects: [...objects[def.id]].sort(byIndex),
+      consts: [...consts[def.id]].sort(byIndex),
+    };
   });
+}
+
+/** Per function id, the parameters used as `seed` uses them, or passed on to a callee's parameter that is: a least fixpoint. */
+function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], passedTo: ReadonlyMap<string, ReadonlyArray<[number, number]>>, seed: 'object' | 'tested'): Array<Set<number>> {
+  const roles = symbols.defs.map(() => new Set<number>());
+  const work: Array<[number, number]> = [];
+  const add = (fn: number, param: number): void => {
+    if (roles[fn].has(param)) return;
+    roles[fn].add(param);
+    work.push([fn, param]);
+  };
+  for (const def of symbols.defs) for (const use of uses(def)) if (use.kind === seed) add(def.id, use.param);
+  for (let head = 0; head < work.length; head++) {
+    const [callee, at] = work[head];
+    for (const [caller, param] of passedTo.get(`${callee}:${at}`) ?? []) add(caller, param);
+  }
+  return roles;
 }

@@ -56,6 +56,12 @@ export class PointsTo {
   private readonly fieldLocs = new Map<string, Set<Loc>>();
   /** Answers of `targets` for a field in a directory: the sets are fixed once solved. */
   private readonly fieldTargets = new Map<string, Map<number, PointerEvidence>>();
+  /**
+   * `file|field` -> the functions the file stores in a field of that name, anywhere, and
+   * `file|holder.field` -> those stored through a base ending in field `holder`
+   * (`priv->events_nb.notifier_call = f` under `events_nb.notifier_call`).
+   */
+  private readonly fileFieldStores = new Map<string, Map<number, PointerEvidence>>();
   /** Global struct objects by name: the functions their initialisers put in each field (`nb = { .notifier_call = f }`). */
   private readonly objects = new Map<string, Array<{ file: string; field: string; fnId: number; evidence: PointerEvidence }>>();
 
@@ -119,7 +125,7 @@ export class PointsTo {
   }
 
   /** The struct type a field reference goes through, from its declaration or its chain. */
-  private fieldType(value: ValueRef & { kind: 'field' }): string | undefined {
+  fieldType(value: ValueRef & { kind: 'field' }): string | undefined {
     if (value.structType) return this.symbols.structName(value.structType);
     return value.chain ? this.symbols.chainType(value.chain.root, value.chain.fields) : undefined;
   }
@@ -137,6 +143,14 @@ export class PointsTo {
     if (fns.length > 0) {
       const evidence = { file, pos: store.at, text: `${describe(store.target)} = ${store.valueText}` };
       for (const f of fns) this.seed(dst, f.id, evidence);
+      if (store.target.kind === 'field') {
+        const holder = /(?:->|\.)(\w+)$/.exec(store.target.base)?.[1];
+        for (const key of [`${file}|${store.target.field}`, ...(holder ? [`${file}|${holder}.${store.target.field}`] : [])]) {
+          const inFile = this.fileFieldStores.get(key) ?? new Map<number, PointerEvidence>();
+          for (const f of fns) if (!inFile.has(f.id)) inFile.set(f.id, evidence);
+          this.fileFieldStores.set(key, inFile);
+        }
+      }
       // A file-scope initialiser of a named object: what that very object holds.
       if (!fn && store.target.kind === 'field' && /^\w+$/.test(store.target.base)) {
         const list = this.objects.get(store.target.base) ?? [];
@@ -266,6 +280,27 @@ export class PointsTo {
     return out.size > 0 ? out : undefined;
   }
 
+  /**
+   * The locations a field of unknown type may be: every field of that name, but when its
+   * chain stops at a struct defined outside the workspace (`outside`: `tp_event->class->reg`,
+   * with `trace_event_call` in include/), not those of structs the workspace defines
+   * (kernel/trace's `event_command.reg`): a field of an outside struct has a type declared
+   * outside too.
+   */
+  private looseLocs(callee: ValueRef & { kind: 'field' }, outside: boolean): Loc[] {
+    const all = [...(this.fieldLocs.get(callee.field) ?? [])];
+    if (!outside) return all;
+    return all.filter((l) => {
+      const type = l.slice(2, l.length - callee.field.length - 1);
+      return type === UNKNOWN_TYPE || !this.symbols.definesStruct(type);
+    });
+  }
+
+  /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file); with `holder`, only through a base ending in that field. */
+  storedInFile(file: string, field: string, holder?: string): ReadonlyMap<number, PointerEvidence> {
+    return this.fileFieldStores.get(holder === undefined ? `${file}|${field}` : `${file}|${holder}.${field}`) ?? EMPTY;
+  }
+
   /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */
   paramTargets(fn: FnDef, index: number): ReadonlyMap<number, PointerEvidence> {
     return this.at(`P:${fn.id}:${index}`);
@@ -280,14 +315,19 @@ export class PointsTo {
     if (callee.kind === 'field') {
       const known = this.fieldType(callee);
       const dir = fn ? path.dirname(fn.file) : undefined;
-      const key = `${known ?? UNKNOWN_TYPE}.${callee.field}|${dir ?? ''}`;
+      const outside = known === undefined && callee.chain !== undefined && this.symbols.chainLeavesWorkspace(callee.chain.root, callee.chain.fields);
+      const key = `${known ?? UNKNOWN_TYPE}.${callee.field}|${dir ?? ''}|${outside ? 1 : 0}`;
       const cached = this.fieldTargets.get(key);
       if (cached) return cached;
-      const exact = known ? `F:${known}.${callee.field}` : undefined;
-      const perDriver = known !== undefined && this.symbols.isPerDriverStruct(known);
+      const exact = known ? this.at(`F:${known}.${callee.field}`) : EMPTY;
+      // A struct defined outside the workspace (`mdio_if_info`, `mii_phy_ops`) is filled
+      // by many drivers: a directory that fills the field itself calls its own, as a
+      // name several directories define links to the caller's own.
+      const ownFirst = known !== undefined && !this.symbols.definesStruct(known) && [...exact.values()].some((ev) => path.dirname(ev.file) === dir);
+      const perDriver = known !== undefined && (ownFirst || this.symbols.isPerDriverStruct(known));
       const out = new Map<number, PointerEvidence>();
-      for (const [id, ev] of exact ? this.at(exact) : []) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
-      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : [...(this.fieldLocs.get(callee.field) ?? [])];
+      for (const [id, ev] of exact) if (!perDriver || path.dirname(ev.file) === dir) out.set(id, ev);
+      const loose = known ? [`F:${UNKNOWN_TYPE}.${callee.field}`] : this.looseLocs(callee, outside);
       for (const l of loose) {
         for (const [id, ev] of this.at(l)) if (!out.has(id) && path.dirname(ev.file) === dir) out.set(id, ev);
       }

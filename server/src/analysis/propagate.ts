@@ -12,6 +12,7 @@ import { ENTRY_KEYS, entryKey } from './flow';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
+import { notifierChainsOf } from './notifierChains';
 import { NO_CALLS, PropagationCache, type CachedCall } from './propagationCache';
 import type { PlannedHit } from './callPlan';
 
@@ -109,6 +110,8 @@ export interface CallTarget {
 /** The workspace functions a call can reach: a direct definition, or the targets of a function pointer. */
 export function callTargets(op: CallOp, name: string | undefined, caller: FnDef, symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): CallTarget[] {
   if (name !== undefined) {
+    const chain = kernel.chainCall(name);
+    if (chain) return [...notifierChainsOf(symbols, pointsTo, kernel).targets(chain, op, caller)].map(([id, indirect]) => ({ def: symbols.defs[id], indirect }));
     if (kernel.isKernelApi(name)) return [];
     const direct = symbols.resolve(name, caller.file);
     if (direct.length > 0) return direct.map((def) => ({ def }));
@@ -162,7 +165,9 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   // that caller passes (its regions included); only the others are roots of their own,
   // where nothing binds their parameters.
   const called = cache.directlyCalled(symbols, kernel);
-  for (const def of symbols.defs) if (!called.has(def.id)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
+  // A notifier chain call's own definition (kernel/notifier.c) is what the model's chain
+  // semantics stands for: as a root, its walker would call every block of the tree.
+  for (const def of symbols.defs) if (!called.has(def.id) && !kernel.chainCall(def.facts.name)) enqueue(nodes.id(def.id, processKey), { kind: 'region' });
 
   const search: Search = { ctx, pointsTo, cache, nodes, contexts };
   let visited = 0;
@@ -217,6 +222,8 @@ export function visitNode(
   const acts = (v: CachedCall, viaParam: boolean): boolean => v.plan.hits.length > 0 || (v.plan.entries.length > 0 && (viaParam || unboundTargets(v).length > 0));
   const calls = nodeCtx !== 0 ? (slot.bound ??= doing(slot.calls, (v) => acts(v, throughParam(v.op.callee, def)))) : (slot.unbound ??= doing(slot.calls, (v) => acts(v, false)));
   for (const visit of calls) {
+    // A constant this node's caller passed rules out the branch the call is in.
+    if (!contexts.mayRun(nodeCtx, def, visit.op)) continue;
     const { plan } = visit;
     for (const h of plan.hits) hit(h, def, visit);
     const bound = contexts.boundTargets(nodeCtx, visit.op.callee, def);

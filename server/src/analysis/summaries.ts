@@ -51,9 +51,9 @@ export class FunctionSummaries implements CallSummaries {
 }
 
 /**
- * The callee's effect when every exit agrees on it; undefined when every exit is the
- * entry state again, when there is none (the call does not return), or when the exits
- * differ. Exits differ where the effect depends on a result the caller tests
+ * The callee's effect when every exit agrees on it; none when it has no exit (it does
+ * not return: do_task_dead(), panic(), so the caller's path ends there); undefined when
+ * every exit is the entry state again, or when the exits differ. Exits differ where the effect depends on a result the caller tests
  * (`ring_buffer_lock_reserve()` returns with preemption off only when it returns an
  * event): applied path-insensitively, each such call would add its depths to every
  * later one, so an uncertain effect is left out, as before summaries.
@@ -65,6 +65,7 @@ function summaryOf(states: readonly FlowState[], entry: EntryState): CallExit[] 
     seen.set(`${x.irqsOff}|${x.depth}|${x.restoredFrom ?? ''}`, x);
   }
   const exits = [...seen.values()];
+  if (exits.length === 0) return [];
   if (exits.length !== 1) return undefined;
   const [x] = exits;
   return x.irqsOff === entry.irqsOff && x.depth === 0 && x.restoredFrom === undefined ? undefined : exits;

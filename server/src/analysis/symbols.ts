@@ -84,6 +84,11 @@ export class Symbols {
     return d;
   }
 
+  /** Whether some workspace file defines a struct of this name. */
+  definesStruct(name: string): boolean {
+    return this.structDirs.has(name);
+  }
+
   /** Whether several directories define a struct of this name (each driver its own). */
   isPerDriverStruct(name: string): boolean {
     return (this.structDirs.get(name)?.size ?? 0) > 1;
@@ -113,6 +118,19 @@ export class Symbols {
       type = next === undefined ? undefined : this.structName(next);
     }
     return type;
+  }
+
+  /** Whether resolving `root.f1.f2…` stops at a struct no workspace file defines (rather than at a field a defined struct lacks). */
+  chainLeavesWorkspace(root: string, fields: readonly string[]): boolean {
+    let type = this.structName(root);
+    for (const f of fields) {
+      const defined = this.structFields.get(type);
+      if (!defined) return !this.definesStruct(type);
+      const next = defined.get(f);
+      if (next === undefined) return false;
+      type = this.structName(next);
+    }
+    return !this.definesStruct(type);
   }
 
   byName(name: string): FnDef[] {

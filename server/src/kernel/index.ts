@@ -6,6 +6,8 @@ import apiData from './kernelApi.json';
 import type { IrqlensConfig } from './config';
 import type {
   AllowedCall,
+  ChainCall,
+  ChainRegistration,
   ContextChange,
   FieldRegistration,
   ForbiddenCall,
@@ -32,6 +34,8 @@ export class KernelIndex {
   private readonly registrations: Map<string, Registration>;
   private readonly fields = new Map<string, FieldRegistration[]>();
   private readonly predicates: Map<string, Predicate>;
+  private readonly chainCalls: Map<string, ChainCall>;
+  private readonly chainRegistrations: Map<string, ChainRegistration>;
   /** Workspace functions that behave like a kernel API, from the config. */
   private readonly wrappers: Map<string, string>;
   readonly enabledRules: ReadonlySet<RuleId>;
@@ -51,6 +55,8 @@ export class KernelIndex {
       this.fields.set(f.field, list);
     }
     this.predicates = byName(model.predicates);
+    this.chainCalls = byName(model.notifierChains.calls);
+    this.chainRegistrations = byName(model.notifierChains.registrations);
     this.wrappers = new Map(Object.entries(config.wrappers));
     this.enabledRules = new Set(RULE_IDS.filter((r) => config.rules[r] !== false));
   }
@@ -80,9 +86,29 @@ export class KernelIndex {
     return this.predicates.get(name);
   }
 
+  chainCall(name: string): ChainCall | undefined {
+    return this.chainCalls.get(this.api(name));
+  }
+
+  chainRegistration(name: string): ChainRegistration | undefined {
+    return this.chainRegistrations.get(this.api(name));
+  }
+
+  /** The notifier block's callback field chain calls call through. */
+  get notifierField(): string {
+    return this.model.notifierChains.field;
+  }
+
   /** Whether the name is modelled at all (then a workspace definition of it is not followed). */
   isKernelApi(name: string): boolean {
     const api = this.api(name);
-    return this.changes.has(api) || this.forbiddenCalls.has(api) || this.registrations.has(api) || this.allowedCalls.has(api);
+    return (
+      this.changes.has(api) ||
+      this.forbiddenCalls.has(api) ||
+      this.registrations.has(api) ||
+      this.allowedCalls.has(api) ||
+      this.chainCalls.has(api) ||
+      this.chainRegistrations.has(api)
+    );
   }
 }

@@ -150,6 +150,36 @@ export interface HandlerType {
   why: string;
 }
 
+/** A call that runs the notifier blocks registered on the chain it is given (kernel/notifier.c). */
+export interface ChainCall {
+  name: string;
+  /** The chain head's type: a call on one kind of chain never runs blocks registered on another. */
+  head: string;
+  /** Argument index of the chain head. */
+  chainArg: number;
+  /** The callbacks run under rcu_read_lock() (atomic chains): atomic whatever the caller's context. */
+  atomic?: boolean;
+  why: string;
+}
+
+/** A call that links a notifier block into a chain. */
+export interface ChainRegistration {
+  name: string;
+  head: string;
+  chainArg: number;
+  /** Argument index of the `struct notifier_block *`. */
+  blockArg: number;
+  why: string;
+}
+
+/** Notifier chains: a call on a chain reaches the blocks registered on that chain, not every block's field. */
+export interface NotifierChains {
+  /** The `struct notifier_block` field a chain call calls through. */
+  field: string;
+  calls: ChainCall[];
+  registrations: ChainRegistration[];
+}
+
 export interface KernelModel {
   contextChanges: ContextChange[];
   forbidden: ForbiddenCall[];
@@ -158,4 +188,5 @@ export interface KernelModel {
   fieldRegistrations: FieldRegistration[];
   predicates: Predicate[];
   handlerTypes: HandlerType[];
+  notifierChains: NotifierChains;
 }

@@ -5,6 +5,7 @@
  */
 import type { Cmp } from './instructions';
 import { CPU_COUNTS, VAR_READS } from './kernelCalls';
+import { balanced } from '../syntax/balancedParens';
 
 export type ParsedAtom =
   /** `key cmp rhs`, where rhs may count CPUs (`cpusMinus` subtracted from the CPU count). */
@@ -26,15 +27,6 @@ function stripParens(text: string): string {
   let t = text.trim();
   while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
   return t;
-}
-
-function balanced(t: string): boolean {
-  let depth = 0;
-  for (const ch of t) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /** `x`, `dev->ready`, `READ_ONCE(x)`, `atomic_read(&x)`: the lvalue read, or null. */

@@ -223,7 +223,7 @@ class Extractor {
     return true;
   }
 
-  /** Records a struct's fields of struct or typedef type, and any struct defined inside it. */
+  /** Records a struct (named, or by its typedef), its fields of struct or typedef type, and any struct defined inside it. */
   private structDefinition(node: SyntaxNode | null, alias: string | undefined): void {
     if (!node || (node.type !== 'struct_specifier' && node.type !== 'union_specifier')) return;
     const body = node.childForFieldName('body');
@@ -244,7 +244,8 @@ class Extractor {
           if (fieldName) fields.push({ name: this.text(fieldName), type });
         }
       }
-      if (name && fields.length > 0) this.structs.push({ name, fields });
+      // Recorded even without such fields: the analysis asks which structs the workspace defines.
+      if (name) this.structs.push({ name, fields });
     });
   }
 
@@ -472,11 +473,13 @@ class Extractor {
         if (cond) this.expression(cond, out);
         const body = node.childForFieldName('body');
         const cases: Op[][] = [];
+        const labels: string[] = [];
         let hasDefault = false;
-        for (const c of body ? namedChildren(body) : []) {
+        for (const c of body ? this.switchEntries(body) : []) {
           if (c.type !== 'case_statement') {
             // Statements before the first label never run, except labels jumped to: keep them.
             cases.push(this.block(c));
+            labels.push('');
             continue;
           }
           const value = c.childForFieldName('value');
@@ -484,8 +487,10 @@ class Extractor {
           const ops: Op[] = [];
           for (const s of namedChildren(c)) if (!sameNode(s, value)) this.statement(s, ops);
           cases.push(ops);
+          labels.push(value ? this.shortText(value) : '');
         }
-        out.push({ op: 'switch', at: pos(node), cases, hasDefault });
+        const subject = cond ? /^\(\s*([A-Za-z_]\w*)\s*\)$/.exec(this.text(cond))?.[1] : undefined;
+        out.push({ op: 'switch', at: pos(node), cases, hasDefault, ...(subject ? { subject } : {}), labels });
         return;
       }
       case 'return_statement':
@@ -597,6 +602,21 @@ class Extractor {
         }
       }
     });
+  }
+
+  /**
+   * A switch body's statements, with `case`s inside `#ifdef` blocks lifted out (both
+   * branches, as elsewhere in a body) so that each keeps its label.
+   */
+  private switchEntries(node: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const c of namedChildren(node)) {
+      if (/^preproc_(if|ifdef|elif|elifdef|else)$/.test(c.type) && namedChildren(c).some((k) => k.type === 'case_statement')) {
+        const cond = c.childForFieldName('condition') ?? c.childForFieldName('name');
+        for (const k of this.switchEntries(c)) if (!sameNode(k, cond)) out.push(k);
+      } else out.push(c);
+    }
+    return out;
   }
 
   // ---- expressions ------------------------------------------------------------------

@@ -64,7 +64,12 @@ export type Op =
   | CallOp
   | { op: 'if'; at: Pos; cond: Cond; then: Op[]; else: Op[] }
   | { op: 'loop'; at: Pos; cond: Cond; body: Op[]; /** `do {} while` runs its body at least once */ doWhile: boolean }
-  | { op: 'switch'; at: Pos; cases: Op[][]; hasDefault: boolean }
+  /**
+   * `subject`: the switched-on expression when it is a bare identifier; `labels[i]`: the
+   * text of case `i`'s `case` value, '' for `default:` and statements before the first
+   * label (so a constant argument can tell which cases a call can run).
+   */
+  | { op: 'switch'; at: Pos; cases: Op[][]; hasDefault: boolean; subject?: string; labels: string[] }
   | { op: 'return'; at: Pos }
   | { op: 'break'; at: Pos }
   | { op: 'continue'; at: Pos }
@@ -172,7 +177,7 @@ export interface FileFacts {
   stores: Array<StoreOp & { cfg: Cfg }>;
   topLevelCalls: TopLevelCall[];
   macros: MacroFacts[];
-  /** Struct and union definitions: each field whose type is a named struct, union or typedef. */
+  /** Struct and union definitions (every named one): each field whose type is a named struct, union or typedef. */
   structs: Array<{ name: string; fields: Array<{ name: string; type: string }> }>;
   /** `typedef struct x {…} x_t;`: alias to struct name, so field refs through either name meet. */
   typedefs: Array<{ alias: string; target: string }>;
@@ -180,4 +185,4 @@ export interface FileFacts {
   problems: FileProblem[];
 }
 
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
