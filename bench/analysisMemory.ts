@@ -13,16 +13,10 @@ import { extractAll } from '../server/src/cli/factsPool';
 import { nodeReader } from '../server/src/cli/nodeReader';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../server/src/kernel';
 import { corpusRoot } from './kernel';
+import { liveHeapMb } from './liveHeap';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PHASES = ['symbols', 'pointsTo', 'entries'];
-
-function heapMb(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  gc();
-  return process.memoryUsage().heapUsed / 1e6;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -30,20 +24,20 @@ async function main(): Promise<void> {
   const cacheAt = args.indexOf('--cache-dir');
   const cacheDir = cacheAt >= 0 ? (args[cacheAt + 1] ?? null) : null;
   const files = selectSources([path.join(corpusRoot(ROOT), subdir)], nodeReader).files;
-  const rows: Array<[string, number]> = [['empty', heapMb()]];
+  const rows: Array<[string, number]> = [['empty', liveHeapMb()]];
   const { facts } = await extractAll(files, { jobs: os.availableParallelism(), cacheDir });
-  rows.push(['facts', heapMb()]);
+  rows.push(['facts', liveHeapMb()]);
   const kernel = new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG);
   const steps = analysisPhases(facts, kernel);
   let phases: Phases | undefined;
   for (let i = 0; !phases; i++) {
     const step = steps.next();
     if (step.done) phases = step.value;
-    else rows.push([PHASES[i], heapMb()]);
+    else rows.push([PHASES[i], liveHeapMb()]);
   }
-  rows.push(['propagation', heapMb()]);
+  rows.push(['propagation', liveHeapMb()]);
   const analysis = new Analysis(facts, kernel, phases);
-  rows.push(['findings', heapMb()]);
+  rows.push(['findings', liveHeapMb()]);
   process.stdout.write(`${subdir}: ${files.length} files, ${analysis.findings.length} findings; live heap after each phase (MB), and what it added\n`);
   rows.forEach(([name, mb], i) => process.stdout.write(`  ${name.padEnd(12)} ${mb.toFixed(0).padStart(6)} ${i > 0 ? `+${(mb - rows[i - 1][1]).toFixed(0)}` : ''}\n`));
   process.stdout.write(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);

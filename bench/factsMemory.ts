@@ -10,21 +10,15 @@ import { cliParser } from '../server/src/cli/factsJob';
 import { nodeReader } from '../server/src/cli/nodeReader';
 import { factsFromBytes, type FileFacts } from '../server/src/syntax';
 import { corpusRoot } from './kernel';
+import { liveHeapMb } from './liveHeap';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-function heapMb(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  gc();
-  return process.memoryUsage().heapUsed / 1e6;
-}
 
 async function main(): Promise<void> {
   const subdir = process.argv[2] ?? 'drivers/net/ethernet/intel';
   const files = selectSources([path.join(corpusRoot(ROOT), subdir)], nodeReader).files;
   const parser = await cliParser();
-  const empty = heapMb();
+  const empty = liveHeapMb();
   let source = 0;
   let facts: FileFacts[] = files.map((f) => {
     const bytes = nodeReader.read(f);
@@ -32,13 +26,13 @@ async function main(): Promise<void> {
     source += bytes.length;
     return factsFromBytes(parser, f, bytes);
   });
-  const inThread = heapMb() - empty;
+  const inThread = liveHeapMb() - empty;
   const json = facts.map((f) => JSON.stringify(f));
   const jsonMb = json.reduce((n, j) => n + j.length, 0) / 1e6;
   facts = [];
   facts = json.map((j) => JSON.parse(j) as FileFacts);
   json.length = 0;
-  const roundTrip = heapMb() - empty;
+  const roundTrip = liveHeapMb() - empty;
   process.stdout.write(
     `${subdir}: ${files.length} files, ${(source / 1e6).toFixed(1)} MB source, facts JSON ${jsonMb.toFixed(1)} MB; ` +
       `heap of facts made in this thread ${inThread.toFixed(0)} MB, after a JSON round trip ${roundTrip.toFixed(0)} MB (${facts.length} files)\n`,
