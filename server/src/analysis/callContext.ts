@@ -16,7 +16,7 @@
  * branches that constant selects. Bindings are interned; context 0 is "no binding".
  */
 import type { Arg, CallOp, Pos } from '../syntax/facts';
-import { isConstant, mayRun } from './paramGuards';
+import { isConstant, mayRun, paramGuards } from './paramGuards';
 import type { ParamRoles } from './paramRoles';
 import type { PointerEvidence, PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
@@ -86,7 +86,7 @@ export class CallContexts {
     }
     const consts = new Map<number, string>();
     for (const i of params.consts) {
-      const value = args[i] ? this.constantOf(args[i], callerCtx) : undefined;
+      const value = args[i] ? this.constantOf(args[i], caller, callerCtx) : undefined;
       if (value !== undefined) consts.set(i, value);
     }
     if (fns.size === 0 && objects.size === 0 && consts.size === 0) return 0;
@@ -113,11 +113,12 @@ export class CallContexts {
     return value.local ? undefined : this.pointsTo.object(value.name, caller.file);
   }
 
-  /** The constant an argument is (`SIOCGMIIPHY`, `0`, or the caller's own bound parameter). */
-  private constantOf(arg: Arg, callerCtx: number): string | undefined {
+  /** The constant an argument is (`SIOCGMIIPHY`, `0`, or the caller's own bound parameter while the caller has not written it). */
+  private constantOf(arg: Arg, caller: FnDef, callerCtx: number): string | undefined {
     if (isConstant(arg.text)) return arg.text;
     const value = arg.value;
-    return value.kind === 'name' && value.param !== undefined ? this.bindings[callerCtx].consts.get(value.param) : undefined;
+    if (value.kind !== 'name' || value.param === undefined || paramGuards(caller).written.includes(value.param)) return undefined;
+    return this.bindings[callerCtx].consts.get(value.param);
   }
 
   /** What an argument holds, as this caller sees it; undefined when it cannot tell. */

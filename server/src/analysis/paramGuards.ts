@@ -19,6 +19,7 @@
  */
 import type { CallOp, Cond, CondAtom, Op } from '../syntax/facts';
 import type { FnDef } from './symbols';
+import { forEachOp } from '../syntax/walkOps';
 import { balanced } from '../syntax/balancedParens';
 
 /**
@@ -36,6 +37,8 @@ export interface ParamGuards {
   guards: ReadonlyMap<CallOp, readonly Constraint[]>;
   /** The parameters some guard tests, ascending. */
   tested: readonly number[];
+  /** The parameters the body assigns or passes by address, ascending: their value is no longer the caller's. */
+  written: readonly number[];
 }
 
 const NUMBER = /^-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/;
@@ -63,12 +66,17 @@ function computeGuards(def: FnDef): ParamGuards {
   def.facts.params.forEach((p, i) => {
     if (p !== '') params.set(p, i);
   });
-  for (const name of writtenNames(def.facts.body)) params.delete(name);
+  const written: number[] = [];
+  for (const name of writtenNames(def.facts.body)) {
+    const i = params.get(name);
+    if (i !== undefined) written.push(i);
+    params.delete(name);
+  }
   const guards = new Map<CallOp, readonly Constraint[]>();
   if (params.size > 0) walk(def.facts.body, [], params, guards);
   const tested = new Set<number>();
   for (const g of guards.values()) for (const c of g) tested.add(c.param);
-  return { guards, tested: [...tested].sort((a, b) => a - b) };
+  return { guards, tested: [...tested].sort((a, b) => a - b), written: written.sort((a, b) => a - b) };
 }
 
 function walk(ops: readonly Op[], guard: readonly Constraint[], params: ReadonlyMap<string, number>, out: Map<CallOp, readonly Constraint[]>): void {
@@ -143,18 +151,10 @@ function hasLabel(ops: readonly Op[]): boolean {
 /** Variables the body assigns, increments or passes by address. */
 function writtenNames(ops: readonly Op[]): Set<string> {
   const out = new Set<string>();
-  const visit = (list: readonly Op[]): void => {
-    for (const op of list) {
-      if (op.op === 'store' && op.target.kind === 'name') out.add(op.target.name);
-      if (op.op === 'call') for (const a of op.args) if (/^&\s*\w+$/.test(a.text)) out.add(a.text.replace(/^&\s*/, ''));
-      if (op.op === 'if') {
-        visit(op.then);
-        visit(op.else);
-      } else if (op.op === 'loop') visit(op.body);
-      else if (op.op === 'switch') op.cases.forEach(visit);
-    }
-  };
-  visit(ops);
+  forEachOp(ops, (op) => {
+    if (op.op === 'store' && op.target.kind === 'name') out.add(op.target.name);
+    if (op.op === 'call') for (const a of op.args) if (/^&\s*\w+$/.test(a.text)) out.add(a.text.replace(/^&\s*/, ''));
+  });
   return out;
 }
 

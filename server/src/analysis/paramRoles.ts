@@ -2,8 +2,8 @@
  * Which parameters of each function a call context binds (callContext.ts): as functions
  * (called through, or passed on, and some function reaches them), as objects (a call's
  * base, or passed on to a callee that binds that argument as an object) and as
- * constants (tested by a guard, paramGuards.ts, or passed on to a callee that binds that
- * argument as a constant).
+ * constants (tested by a guard, paramGuards.ts, or passed on unchanged to a callee that
+ * binds that argument as a constant).
  *
  * The object and constant roles are least fixpoints over the whole workspace, so they do not depend
  * on the order the search asks for them in: a search after an edit (propagationCache.ts)
@@ -16,12 +16,13 @@ import type { PointsTo } from './pointsTo';
 import type { FnDef, Symbols } from './symbols';
 
 /**
- * How a function uses its parameters: tested by a guard (first, ascending), then in body
- * order called through, used as a call's base object, or passed on (as argument `at`) to
- * the workspace functions `callees`.
+ * How a function uses its parameters: tested by a guard, then written (assigned or passed
+ * by address; each ascending), then in body order called through, used as a call's base
+ * object, or passed on (as argument `at`) to the workspace functions `callees`.
  */
 export type ParamUse =
   | { kind: 'tested'; param: number }
+  | { kind: 'written'; param: number }
   | { kind: 'called'; param: number }
   | { kind: 'object'; param: number }
   | { kind: 'passed'; param: number; at: number; callees: readonly FnDef[] };
@@ -34,7 +35,8 @@ export interface ParamRoles {
 }
 
 export function paramUses(def: FnDef, symbols: Symbols): ParamUse[] {
-  const out: ParamUse[] = paramGuards(def).tested.map((param) => ({ kind: 'tested', param }));
+  const guards = paramGuards(def);
+  const out: ParamUse[] = [...guards.tested.map((param): ParamUse => ({ kind: 'tested', param })), ...guards.written.map((param): ParamUse => ({ kind: 'written', param }))];
   forEachOp(def.facts.body, (op) => {
     if (op.op !== 'call') return;
     if (op.callee.kind === 'name' && op.callee.param !== undefined) out.push({ kind: 'called', param: op.callee.param });
@@ -72,7 +74,8 @@ export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnD
     }
   }
   const objects = passedOn(symbols, uses, passedTo, 'object');
-  const consts = passedOn(symbols, uses, passedTo, 'tested');
+  // A parameter the caller wrote no longer holds the constant its own caller passed.
+  const consts = passedOn(symbols, uses, passedTo, 'tested', 'written');
   const byIndex = (a: number, b: number): number => a - b;
   return symbols.defs.map((def) => {
     const fnParams = new Set<number>();
@@ -85,9 +88,13 @@ export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnD
   });
 }
 
-/** Per function id, the parameters used as `seed` uses them, or passed on to a callee's parameter that is: a least fixpoint. */
-function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], passedTo: ReadonlyMap<string, ReadonlyArray<[number, number]>>, seed: 'object' | 'tested'): Array<Set<number>> {
+/**
+ * Per function id, the parameters used as `seed` uses them, or passed on to a callee's
+ * parameter that is, unless used as `blocker`: a least fixpoint.
+ */
+function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], passedTo: ReadonlyMap<string, ReadonlyArray<[number, number]>>, seed: 'object' | 'tested', blocker?: 'written'): Array<Set<number>> {
   const roles = symbols.defs.map(() => new Set<number>());
+  const blocked = symbols.defs.map((def) => new Set(blocker ? uses(def).flatMap((u) => (u.kind === blocker ? [u.param] : [])) : []));
   const work: Array<[number, number]> = [];
   const add = (fn: number, param: number): void => {
     if (roles[fn].has(param)) return;
@@ -97,7 +104,7 @@ function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], p
   for (const def of symbols.defs) for (const use of uses(def)) if (use.kind === seed) add(def.id, use.param);
   for (let head = 0; head < work.length; head++) {
     const [callee, at] = work[head];
-    for (const [caller, param] of passedTo.get(`${callee}:${at}`) ?? []) add(caller, param);
+    for (const [caller, param] of passedTo.get(`${callee}:${at}`) ?? []) if (!blocked[caller].has(param)) add(caller, param);
   }
   return roles;
 }
