@@ -20,6 +20,7 @@
 import type { CallOp, Cond, CondAtom, Op } from '../syntax/facts';
 import type { FnDef } from './symbols';
 import { forEachOp } from '../syntax/walkOps';
+import { integerLiteral } from '../syntax/integerLiteral';
 import { balanced } from '../syntax/balancedParens';
 
 /**
@@ -210,8 +211,7 @@ function sameValue(a: string, b: string): boolean | undefined {
 function numberOf(text: string): number | undefined {
   if (text === 'false' || text === 'NULL') return 0;
   if (text === 'true') return 1;
-  if (!NUMBER.test(text)) return undefined;
-  return Number(text.replace(/[uUlL]+$/, ''));
+  return integerLiteral(text);
 }
 
 /** Whether a constraint can hold with its parameter bound to `value`; false only when it certainly cannot. */

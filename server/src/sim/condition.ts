@@ -6,6 +6,7 @@
 import type { Cmp } from './instructions';
 import { CPU_COUNTS, VAR_READS } from './kernelCalls';
 import { balanced } from '../syntax/balancedParens';
+import { integerLiteral } from '../syntax/integerLiteral';
 
 export type ParsedAtom =
   /** `key cmp rhs`, where rhs may count CPUs (`cpusMinus` subtracted from the CPU count). */
@@ -51,12 +52,10 @@ function rhsOf(text: string): { value: number } | { cpusMinus: number } | null {
 
 /** An integer literal (or true/false), else null. */
 export function literal(text: string): number | null {
-  const t = text.trim().replace(/[uUlL]+$/, '');
+  const t = text.trim();
   if (t === 'true' || t === 'TRUE') return 1;
   if (t === 'false' || t === 'FALSE' || t === 'NULL') return 0;
-  if (/^0x[0-9a-fA-F]+$/.test(t)) return parseInt(t, 16);
-  if (/^\d+$/.test(t)) return Number(t);
-  return null;
+  return integerLiteral(t) ?? null;
 }
 
 const FLIP: Record<Cmp, Cmp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
