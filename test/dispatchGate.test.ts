@@ -25,13 +25,16 @@ const change = (version: number): object => ({ jsonrpc: '2.0', method: 'textDocu
 const cancel = (id: number): object => ({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } });
 
 /** The gate with a connection that records what it was handed and dispatches on demand. */
-function gated(): { send: (m: object) => void; handed: object[]; dispatch: () => void } {
+function gated(): { send: (m: object) => void; handed: object[]; dispatch: () => void; dropped: string[] } {
   const { reader, send } = fakeReader();
-  const gate = new DispatchGate(reader);
+  const dropped: string[] = [];
+  const gate = new DispatchGate(reader, (reason) => dropped.push(reason));
   const handed: object[] = [];
   const queue: Message[] = [];
   gate.listen((m) => {
     handed.push(m);
+    // As vscode-jsonrpc does: it reads a cancellation's params.id as it takes it.
+    if ((m as { method?: string }).method === '$/cancelRequest') void (m as unknown as { params: { id: number } }).params.id;
     // The connection acts on a cancellation at once and queues everything else.
     if ((m as { method?: string }).method !== '$/cancelRequest') queue.push(m);
   });
@@ -40,7 +43,7 @@ function gated(): { send: (m: object) => void; handed: object[]; dispatch: () =>
     assert.ok(m, 'nothing to dispatch');
     gate.strategy.handleMessage(m, () => undefined);
   };
-  return { send, handed, dispatch };
+  return { send, handed, dispatch, dropped };
 }
 
 test('the connection is handed the next message only once it dispatched the last, in order', () => {
@@ -74,4 +77,15 @@ test('a message the connection rejects as invalid does not hold the gate', () =>
   g.send(invalid);
   g.send(change(2));
   assert.deepEqual(g.handed, [invalid, change(2)]);
+});
+
+test('a message the connection throws on is reported and dropped, and the messages behind it still come', () => {
+  const g = gated();
+  g.send(change(2));
+  g.send({ jsonrpc: '2.0', method: '$/cancelRequest' });
+  g.send(change(3));
+  assert.doesNotThrow(() => g.dispatch());
+  assert.deepEqual(g.handed, [change(2), { jsonrpc: '2.0', method: '$/cancelRequest' }, change(3)]);
+  assert.equal(g.dropped.length, 1);
+  assert.match(g.dropped[0], /could not take was dropped: .*id/);
 });

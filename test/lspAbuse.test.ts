@@ -182,7 +182,16 @@ test('malformed frames on stdin are dropped and the server reads on', async () =
   await client.writeRaw(Buffer.from('Content-Length: 10\r\n\r\n{not json}'));
   await client.writeRaw(Buffer.from('Content-Length: 99999999999\r\n\r\n{}'));
   await client.writeRaw(Buffer.from('\u0000\u0001 binary noise \r\n'));
+  // Cancellations without params, queued behind a notification in one write: vscode-jsonrpc
+  // throws on them as it takes them, which must not end the process.
+  const frame = (m: object): string => {
+    const body = JSON.stringify(m);
+    return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const held = { jsonrpc: '2.0', method: 'textDocument/didClose', params: { textDocument: { uri: uriOf(file('never-opened.c')) } } };
+  await client.writeRaw(Buffer.from(frame(held) + frame({ jsonrpc: '2.0', method: '$/cancelRequest' }) + frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: null })));
   await assertStillServing();
+  assert.match(client.stderrText, /malformed input: a message the connection could not take was dropped/);
   // A huge but well-formed frame: a 17 MB buffer, over the syntax layer's 16 MiB cap, is skipped, not parsed.
   const big = uriOf(file('big.c'));
   const text = DRV('\tmsleep(1);') + `/*${'x'.repeat(17 * 1024 * 1024)}*/\n`;

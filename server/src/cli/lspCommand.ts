@@ -42,9 +42,10 @@ export async function runLsp(args: LspArgs): Promise<number> {
   const os = await import('os');
   const { frameSanitizer } = await import('../lsp/frames');
   const { DispatchGate } = await import('../lsp/dispatchGate');
-  // Dropped frames are said on stderr: the connection they would be logged on is what they failed to reach.
-  const input = args.transport === 'stdio' ? process.stdin.pipe(frameSanitizer((reason) => process.stderr.write(`irqlens lsp: malformed input: ${reason}\n`))) : undefined;
-  const gate = new DispatchGate(input ? new lsp.StreamMessageReader(input) : new lsp.IPCMessageReader(process));
+  // Dropped frames and messages are said on stderr: the connection they would be logged on is what they failed to reach.
+  const malformed = (reason: string): void => void process.stderr.write(`irqlens lsp: malformed input: ${reason}\n`);
+  const input = args.transport === 'stdio' ? process.stdin.pipe(frameSanitizer(malformed)) : undefined;
+  const gate = new DispatchGate(input ? new lsp.StreamMessageReader(input) : new lsp.IPCMessageReader(process), malformed);
   const writer = input ? new lsp.StreamMessageWriter(process.stdout) : new lsp.IPCMessageWriter(process);
   const connection = lsp.createConnection(lsp.ProposedFeatures.all, gate, writer, { messageStrategy: gate.strategy });
   const server = startServer(connection, {

@@ -15,7 +15,9 @@
  * connection may act on it at once (cancelling a running request's token) and never
  * dispatch it; the request it names was dispatched before it, so the cancellation reaches
  * a running handler, which is what the handlers check. Nor does a message the connection
- * rejects as invalid, which it drops.
+ * rejects as invalid, which it drops. A message the connection throws on as it takes it
+ * (vscode-jsonrpc reads `params.id` of every cancellation) is reported and dropped: thrown
+ * here it would escape the connection's own turn and end the process.
  */
 import { Message, type DataCallback, type Disposable, type MessageReader, type MessageStrategy } from 'vscode-languageserver/node';
 
@@ -47,7 +49,11 @@ export class DispatchGate implements MessageReader {
     },
   };
 
-  constructor(private readonly inner: MessageReader) {}
+  /** `report`: says why a message was dropped. */
+  constructor(
+    private readonly inner: MessageReader,
+    private readonly report: (reason: string) => void,
+  ) {}
 
   get onError(): MessageReader['onError'] {
     return this.inner.onError;
@@ -78,7 +84,12 @@ export class DispatchGate implements MessageReader {
     while (deliver && !this.held && this.waiting.length > 0) {
       const message = this.waiting.shift() as Message;
       this.held = isDispatched(message);
-      deliver(message);
+      try {
+        deliver(message);
+      } catch (err) {
+        this.held = false;
+        this.report(`a message the connection could not take was dropped: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   }
 }
