@@ -74,7 +74,8 @@ export function reparsePlan(oldRoot: SyntaxNode, edit: TreeEdit): ReparsePlan | 
   while (after < items.length && items[after].startIndex <= edit.oldEndIndex) after++;
   const around: [number, number] = [Math.max(0, first - 1), Math.min(after, items.length - 1)];
   const ranges: Array<[number, number]> = [around];
-  for (const [i, item] of items.entries()) {
+  // Asked of the root first: most trees have no error, and each item's answer is a crossing into wasm.
+  for (const [i, item] of oldRoot.hasError ? items.entries() : []) {
     if (!item.hasError) continue;
     // An empty item (a MISSING token between items) cannot be marked: its text is nothing.
     if (item.startIndex === item.endIndex) return undefined;
