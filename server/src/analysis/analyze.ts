@@ -142,8 +142,8 @@ export class Analysis {
 
   /**
    * This analysis's phases, for an analysis of the same facts whose positions alone have
-   * moved since (see incremental.ts): only the findings, whose ids and order are made from
-   * positions, are computed again.
+   * moved since (see incremental.ts), which takes its findings from `movedFindings()`:
+   * the ids and order are what positions change.
    */
   reusedPhases(): Phases {
     return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation: this.propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: 0 } };
@@ -285,7 +285,8 @@ function describeWitness({ steps, root, defs, viaVariant }: WitnessPath, context
 }
 
 /** Stable across runs for the same call site and rule. */
-function findingId(rule: RuleId, { file, pos }: Location): string {
+/** A finding's id: rule, file, 1-based line and column. */
+export function findingId(rule: RuleId, { file, pos }: Location): string {
   return `${rule}:${file}:${pos.line + 1}:${pos.col + 1}`;
 }
 

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import type { Finding, Witness, WitnessStep } from '../analysis/findings';
-import type { AnalysisStats } from '../analysis/analyze';
+import { findingId, type AnalysisStats } from '../analysis/analyze';
 import type { SkippedFile } from '../analysis/workspace';
 import type { FileProblem } from '../syntax/facts';
 
@@ -78,7 +78,7 @@ export function relative(base: string, file: string): string {
 export function toReportFinding(f: Finding, base: string): ReportFinding {
   const file = relative(base, f.location.file);
   return {
-    id: `${f.rule}:${file}:${f.location.pos.line + 1}:${f.location.pos.col + 1}`,
+    id: findingId(f.rule, { file, pos: f.location.pos }),
     rule: f.rule,
     severity: f.severity,
     message: f.message,

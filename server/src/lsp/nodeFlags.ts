@@ -13,6 +13,6 @@
  * what it will become; 8 MiB (half the default cap) measured best over 10,000 edits, where
  * 4 and 16 MiB left more growth.
  */
-export const SEMI_SPACE_MIB = 8;
+const SEMI_SPACE_MIB = 8;
 
 export const SERVER_NODE_FLAGS: readonly string[] = [`--min-semi-space-size=${SEMI_SPACE_MIB}`, `--max-semi-space-size=${SEMI_SPACE_MIB}`];
