@@ -38,7 +38,7 @@ export interface ParamGuards {
   guards: ReadonlyMap<CallOp, readonly Constraint[]>;
   /** The parameters some guard tests, ascending. */
   tested: readonly number[];
-  /** The parameters the body assigns or passes by address, ascending: their value is no longer the caller's. */
+  /** The parameters the body assigns, passes by address or keeps a pointer to, ascending: their value is no longer the caller's. */
   written: readonly number[];
 }
 
@@ -149,12 +149,19 @@ function hasLabel(ops: readonly Op[]): boolean {
   });
 }
 
-/** Variables the body assigns, increments or passes by address. */
+/** Variables the body assigns, increments, passes by address or keeps a pointer to. */
 function writtenNames(ops: readonly Op[]): Set<string> {
   const out = new Set<string>();
   forEachOp(ops, (op) => {
-    if (op.op === 'store' && op.target.kind === 'name') out.add(op.target.name);
-    if (op.op === 'call') for (const a of op.args) if (/^&\s*\w+$/.test(a.text)) out.add(a.text.replace(/^&\s*/, ''));
+    // Its address passed to a call or kept in a pointer: the value may change through it.
+    const addressOf = (text: string): void => {
+      if (/^&\s*\w+$/.test(text)) out.add(text.replace(/^&\s*/, ''));
+    };
+    if (op.op === 'store') {
+      if (op.target.kind === 'name') out.add(op.target.name);
+      addressOf(op.valueText);
+    }
+    if (op.op === 'call') for (const a of op.args) addressOf(a.text);
   });
   return out;
 }
