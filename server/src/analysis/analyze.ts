@@ -155,18 +155,15 @@ export class Analysis {
    * localChange.ts, whose `apply` has put the new bodies in): the previous search
    * patched when the edit changed only what happens inside the kernel
    * (propagationPatch.ts), else a new search that reuses what it kept of every other
-   * function. This analysis is spent afterwards.
+   * function. This analysis is spent afterwards. Undefined when a changed function's
+   * effect on its callers' context changed (a whole analysis is needed).
    */
-  /** The phases after an edit inside the bodies of `changed`, or undefined when one's effect on its callers' context changed (a whole analysis is needed). */
   propagatedAgain(changed: readonly FnDef[]): Phases | undefined {
     const t = performance.now();
-    if (this.flow.summaries && !this.flow.summaries.refresh(new Set(changed.map((d) => d.id)))) return undefined;
+    if (this.flow.summaries && !this.flow.summaries.refresh(changed)) return undefined;
     const cache = this.propagation.cache;
-    let propagation = patchedPropagation(this.propagation, changed, this.flow, this.pointsTo);
-    if (!propagation) {
-      cache.forget(changed.map((d) => d.id));
-      propagation = propagate(this.flow, this.pointsTo, this.entries, cache);
-    }
+    // The patch leaves the cache without the old bodies, whether or not it succeeds.
+    const propagation = patchedPropagation(this.propagation, changed, this.flow, this.pointsTo) ?? propagate(this.flow, this.pointsTo, this.entries, cache);
     return { symbols: this.symbols, pointsTo: this.pointsTo, entries: this.entries, flow: this.flow, propagation, times: { symbols: 0, pointsTo: 0, entries: 0, propagate: performance.now() - t } };
   }
 

@@ -147,7 +147,7 @@ export interface CallSummaries {
    * and says whether every one is as before. When one differs, whatever was interpreted
    * with the old one (callers' cached interpretations, other summaries) is stale.
    */
-  refresh(changed: ReadonlySet<number>): boolean;
+  refresh(changed: readonly FnDef[]): boolean;
 }
 
 /** A call as the interpreter sees it: a name after macro expansion, with argument texts. */

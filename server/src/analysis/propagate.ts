@@ -146,7 +146,7 @@ export function pointerTargets(set: ReadonlyMap<number, PointerEvidence>, op: Ca
 export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonly Entry[], cache = new PropagationCache()): Propagation {
   const { symbols, kernel } = ctx;
   const nodes = new NodeSpace(Math.max(symbols.defs.length, 1));
-  const contexts = new CallContexts(symbols, pointsTo, cache.paramRolesOf(symbols, pointsTo, kernel));
+  const contexts = new CallContexts(symbols, pointsTo, cache.paramRolesOf(symbols, pointsTo));
   const parents = new Map<number, Parent>();
   const otherParents = new Map<number, CallEdge[]>();
   const hits = new Map<string, Hit[]>();

@@ -57,8 +57,6 @@ export class PropagationCache {
   /** The functions called by name (see directlyCalled), while no function's callees changed. */
   private called: Set<number> | undefined;
   private roles: ParamRoles[] | undefined;
-  /** Functions forgotten since `called` and `roles` were made, with what they were made from. */
-  private readonly stale = new Map<number, { callees?: number[]; uses?: readonly ParamUse[] }>();
   private cachedCalls = 0;
 
   /** The calls `def` visits when entered with state `key`, interpreting it on a miss. */
@@ -87,7 +85,6 @@ export class PropagationCache {
 
   /** Functions called by name from another function, in definition and call order. Read only. */
   directlyCalled(symbols: Symbols, kernel: KernelIndex): ReadonlySet<number> {
-    this.refresh(symbols, kernel);
     if (this.called) return this.called;
     const out = new Set<number>();
     for (const def of symbols.defs) for (const id of this.calleesOf(def, symbols, kernel)) out.add(id);
@@ -95,19 +92,8 @@ export class PropagationCache {
   }
 
   /** Per function id, the parameters a call context binds (paramRoles.ts). */
-  paramRolesOf(symbols: Symbols, pointsTo: PointsTo, kernel: KernelIndex): readonly ParamRoles[] {
-    this.refresh(symbols, kernel);
+  paramRolesOf(symbols: Symbols, pointsTo: PointsTo): readonly ParamRoles[] {
     return (this.roles ??= paramRoles(symbols, pointsTo, (def) => this.paramUsesOf(def, symbols)));
-  }
-
-  /** Drops `called` and `roles` when a forgotten function's callees or parameter uses differ now. */
-  private refresh(symbols: Symbols, kernel: KernelIndex): void {
-    for (const [id, before] of this.stale) {
-      const def = symbols.defs[id];
-      if (before.callees && !sameIds(before.callees, this.calleesOf(def, symbols, kernel))) this.called = undefined;
-      if (before.uses && !sameUses(before.uses, this.paramUsesOf(def, symbols))) this.roles = undefined;
-    }
-    this.stale.clear();
   }
 
   private calleesOf(def: FnDef, symbols: Symbols, kernel: KernelIndex): number[] {
@@ -129,13 +115,20 @@ export class PropagationCache {
     return uses;
   }
 
-  /** Drops what was kept of functions whose bodies changed. */
-  forget(fnIds: Iterable<number>): void {
-    for (const id of fnIds) {
-      // What `called` and `roles` were made from, unless forgotten before they were made again.
-      if (!this.stale.has(id)) this.stale.set(id, { callees: this.callees.get(id), uses: this.paramUses.get(id) });
+  /**
+   * Drops what was kept of functions whose bodies changed (`changed`, holding their new
+   * bodies already), and `called` and `roles` when one's callees or parameter uses differ
+   * now: compared here, while what they were made from is at hand.
+   */
+  forget(changed: readonly FnDef[], symbols: Symbols, kernel: KernelIndex): void {
+    for (const def of changed) {
+      const id = def.id;
+      const callees = this.callees.get(id);
+      const uses = this.paramUses.get(id);
       this.callees.delete(id);
       this.paramUses.delete(id);
+      if (this.called && !(callees && sameIds(callees, this.calleesOf(def, symbols, kernel)))) this.called = undefined;
+      if (this.roles && !(uses && sameUses(uses, this.paramUsesOf(def, symbols)))) this.roles = undefined;
       for (let key = 0; key < KEYS; key++) {
         const slot = id * KEYS + key;
         this.cachedCalls -= this.slots.get(slot)?.calls.length ?? 0;

@@ -30,13 +30,21 @@ interface Attempt {
 /**
  * `previous` patched for the new bodies of `changed` (already in their definitions, with
  * `previous.cache` still holding the old ones), or undefined when the search would differ.
- * On success `previous` is spent: the result shares and has changed its parts.
+ * Either way the cache has forgotten the old bodies on return (and kept the new ones it
+ * interpreted to tell). On success `previous` is spent: the result shares and has changed
+ * its parts.
  */
 export function patchedPropagation(previous: Propagation, changed: readonly FnDef[], ctx: FlowContext, pointsTo: PointsTo): Propagation | undefined {
   const { nodes, parents, cache, contexts } = previous;
+  const { symbols, kernel } = ctx;
   const ids = new Set(changed.map((d) => d.id));
-  const changedNodes = [...parents.keys()].filter((n) => ids.has(nodes.fn(n)));
-  if (contexts.anyCapped() || changedNodes.some((n) => nodes.ctx(n) !== 0 || !cache.has(ctx.symbols.defs[nodes.fn(n)], nodes.key(n)))) return undefined;
+  // In the search's order (the order of `parents`): the hits they record depend on it.
+  const changedNodes: number[] = [];
+  for (const n of parents.keys()) if (ids.has(nodes.fn(n))) changedNodes.push(n);
+  if (contexts.anyCapped() || changedNodes.some((n) => nodes.ctx(n) !== 0 || !cache.has(symbols.defs[nodes.fn(n)], nodes.key(n)))) {
+    cache.forget(changed, symbols, kernel);
+    return undefined;
+  }
   const search: Search = { ctx, pointsTo, cache, nodes, contexts };
   const newHits: Array<{ hit: PlannedHit; node: number; def: FnDef; visit: CachedCall }> = [];
   const attempts = (hits: boolean): Attempt[][] =>
@@ -50,12 +58,12 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
       );
       return out;
     });
-  const calledBefore = cache.directlyCalled(ctx.symbols, ctx.kernel);
-  const rolesBefore = cache.paramRolesOf(ctx.symbols, pointsTo, ctx.kernel);
+  const calledBefore = cache.directlyCalled(symbols, kernel);
+  const rolesBefore = cache.paramRolesOf(symbols, pointsTo);
   const before = attempts(false);
-  cache.forget(ids);
+  cache.forget(changed, symbols, kernel);
   // The cache keeps both while the changed functions call the same functions by name and use their parameters alike.
-  if (cache.directlyCalled(ctx.symbols, ctx.kernel) !== calledBefore || cache.paramRolesOf(ctx.symbols, pointsTo, ctx.kernel) !== rolesBefore) return undefined;
+  if (cache.directlyCalled(symbols, kernel) !== calledBefore || cache.paramRolesOf(symbols, pointsTo) !== rolesBefore) return undefined;
   const after = attempts(true);
   if (!before.every((b, k) => sameAttempts(b, after[k], nodes.ctx.bind(nodes)))) return undefined;
 

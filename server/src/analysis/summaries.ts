@@ -40,14 +40,23 @@ export class FunctionSummaries implements CallSummaries {
     return exits;
   }
 
-  refresh(changed: ReadonlySet<number>): boolean {
-    const before = [...this.done].filter(([key]) => changed.has(Math.floor(key / ENTRY_KEYS)));
-    for (const [key] of before) this.done.delete(key);
-    return before.every(([key, old]) => {
-      const now = this.exits(this.ctx.symbols.defs[Math.floor(key / ENTRY_KEYS)], entryFromKey(key % ENTRY_KEYS));
-      return JSON.stringify(now) === JSON.stringify(old);
-    });
+  refresh(changed: readonly FnDef[]): boolean {
+    const before: Array<[FnDef, number, readonly CallExit[] | undefined]> = [];
+    for (const def of changed) {
+      for (let key = 0; key < ENTRY_KEYS; key++) {
+        const at = def.id * ENTRY_KEYS + key;
+        if (!this.done.has(at)) continue;
+        before.push([def, key, this.done.get(at)]);
+        this.done.delete(at);
+      }
+    }
+    return before.every(([def, key, old]) => sameExits(this.exits(def, entryFromKey(key)), old));
   }
+}
+
+function sameExits(a: readonly CallExit[] | undefined, b: readonly CallExit[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((x, i) => x.irqsOff === b[i].irqsOff && x.depth === b[i].depth && x.restoredFrom === b[i].restoredFrom);
 }
 
 /**
