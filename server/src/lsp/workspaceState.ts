@@ -301,6 +301,8 @@ export class WorkspaceState {
     // No analysis to build on, or files of a revision already superseded: not cheap to tell.
     if (!this.cache || this.rev !== revision) return false;
     const previous = this.cache.analysis;
+    // Asked again for this revision: the plan is made.
+    if (this.planned?.revision === revision && this.planned.previous === previous) return this.planned.plan !== undefined;
     const plan = reusePlan(previous, files, this.kernel);
     this.planned = { revision, previous, plan };
     return plan !== undefined;
