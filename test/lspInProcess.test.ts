@@ -175,3 +175,37 @@ test('an open file is answered for while a large workspace is still being indexe
     server.close();
   }
 });
+
+test('diagnostics of a file without edits follow a witness that moves away from the edited file, and back', async () => {
+  const root = path.resolve('/mem/two');
+  const files: Record<string, string> = {
+    'a.c': 'static irqreturn_t a_irq(int irq, void *d)\n{\n\tshared_flush();\n\treturn IRQ_HANDLED;\n}\nint a_probe(void) { return request_irq(1, a_irq, 0, "a", 0); }\n',
+    'b.c': 'static void b_step(void)\n{\n\tshared_flush();\n}\nstatic irqreturn_t b_irq(int irq, void *d)\n{\n\tb_step();\n\treturn IRQ_HANDLED;\n}\nint b_probe(void) { return request_irq(2, b_irq, 0, "b", 0); }\n',
+    'shared.c': 'void shared_flush(void)\n{\n\ton_each_cpu(shared_ipi, 0, 1);\n}\n',
+  };
+  const server = startInProcess(memoryReader(root, files));
+  const { client } = server;
+  const aUri = uriOf(path.join(root, 'a.c'));
+  const sharedUri = uriOf(path.join(root, 'shared.c'));
+  const entryOf = (): string | undefined => /IRQ handler (\w+)/.exec(server.published.get(sharedUri)?.[0]?.message ?? '')?.[1];
+  const hopFiles = (): string[] => (server.published.get(sharedUri)?.[0]?.relatedInformation ?? []).map((r) => path.basename(r.location.uri));
+  try {
+    await client.sendRequest('initialize', { processId: null, rootUri: uriOf(root), capabilities: {} });
+    await client.sendNotification('initialized', {});
+    await client.sendNotification('textDocument/didOpen', { textDocument: { uri: aUri, languageId: 'c', version: 1, text: files['a.c'] } });
+    await server.waitFor('the finding through a.c', () => entryOf() === 'a_irq');
+    // The call in a_irq removed: the shortest witness is now b_irq's, through b.c only.
+    const call = { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } };
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: aUri, version: 2 }, contentChanges: [{ range: call, text: '' }] });
+    await server.waitFor('the finding through b.c', () => entryOf() === 'b_irq');
+    assert.ok(!hopFiles().includes('a.c'), hopFiles().join(' '));
+    // Put back, one line lower: the witness through a.c again, at the new line.
+    const at = { line: 3, character: 0 };
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: aUri, version: 3 }, contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: '\n' }] });
+    await client.sendNotification('textDocument/didChange', { textDocument: { uri: aUri, version: 4 }, contentChanges: [{ range: { start: at, end: at }, text: '\tshared_flush();\n' }] });
+    await server.waitFor('the finding through a.c, moved', () => entryOf() === 'a_irq' && (server.published.get(sharedUri)?.[0]?.relatedInformation ?? []).some((r) => r.location.uri === aUri && r.location.range.start.line === 3));
+    await client.sendRequest('shutdown');
+  } finally {
+    server.close();
+  }
+});

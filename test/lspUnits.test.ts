@@ -148,6 +148,19 @@ test('publishing sends only changed files and clears files that no longer have d
   assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 1], ['a', 0]]);
 });
 
+test('publishing the very list sent last time sends nothing; a new list equal to it neither', () => {
+  const sent: string[] = [];
+  const publisher = new DiagnosticsPublisher((uri) => sent.push(uri));
+  const list: Diagnostic[] = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'x' }];
+  publisher.publish(new Map([['a', list]]));
+  publisher.publish(new Map([['a', list]]));
+  publisher.publish(new Map([['a', [{ ...list[0] }]]]));
+  const changed: Diagnostic[] = [{ ...list[0], message: 'y' }];
+  publisher.publish(new Map([['a', changed]]));
+  publisher.publish(new Map([['a', changed]]));
+  assert.deepEqual(sent, ['a', 'a']);
+});
+
 test('an edited document gets its diagnostics again, with its version, even when they did not change', () => {
   const sent: Array<[string, number, number | undefined]> = [];
   const publisher = new DiagnosticsPublisher((uri, ds, version) => sent.push([uri, ds.length, version]));

@@ -4,12 +4,12 @@
  * diagnostics once it has none.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { Analysis, Finding } from '../analysis';
+import type { Analysis, Finding, Location } from '../analysis';
 import type { ConfigProblem } from './configFiles';
 import type { DiagnosticData, FindingInfo, IrqlensSettings, WitnessStepInfo } from './protocol';
 import { nameRange, tokenRange } from './tokens';
 import type { UriMap } from './uris';
-import type { WorkspaceState } from './workspaceState';
+import type { ChangedFiles, WorkspaceState } from './workspaceState';
 
 export const SOURCE = 'irqlens';
 
@@ -83,20 +83,73 @@ function configDiagnostic(p: ConfigProblem): Diagnostic {
   };
 }
 
-/** Every diagnostic the server has to say, by URI. */
-export function allDiagnostics(analysis: Analysis, state: WorkspaceState, uris: UriMap): Map<string, Diagnostic[]> {
-  const out = new Map<string, Diagnostic[]>();
-  const add = (uri: string, d: Diagnostic): void => {
-    const list = out.get(uri);
-    if (list) list.push(d);
-    else out.set(uri, [d]);
-  };
-  for (const f of shownFindings(analysis, state.settings)) {
-    const info = toFindingInfo(f, state, uris);
-    add(info.uri, findingDiagnostic(info));
+/**
+ * Every diagnostic the server has to say, by URI, made again only for files whose
+ * findings changed. A finding's diagnostic reads the finding and the lines of the files it
+ * names (the call, the witness steps, the pointer evidence); positions are moved in place
+ * when a file's text changes, so a file whose findings are, field by field, those of the
+ * last time and name no changed file gets the same list again: the same array, which the
+ * publisher then knows is unchanged without comparing it.
+ */
+export class FindingDiagnostics {
+  /** By file: its shown findings and their diagnostics, as last made. */
+  private last = new Map<string, { findings: Finding[]; diagnostics: Diagnostic[] }>();
+
+  build(analysis: Analysis, state: WorkspaceState, uris: UriMap, changed: ChangedFiles): Map<string, Diagnostic[]> {
+    const byFile = new Map<string, Finding[]>();
+    for (const f of shownFindings(analysis, state.settings)) {
+      const list = byFile.get(f.location.file);
+      if (list) list.push(f);
+      else byFile.set(f.location.file, [f]);
+    }
+    const next = new Map<string, { findings: Finding[]; diagnostics: Diagnostic[] }>();
+    const out = new Map<string, Diagnostic[]>();
+    for (const [file, findings] of byFile) {
+      const kept = this.last.get(file);
+      const reused = changed !== 'all' && kept !== undefined && sameList(kept.findings, findings, sameDiagnosticSource) && !findings.some((f) => namesAny(f, changed));
+      const diagnostics = reused ? kept.diagnostics : findings.map((f) => findingDiagnostic(toFindingInfo(f, state, uris)));
+      next.set(file, { findings, diagnostics });
+      out.set(uris.toUri(file), diagnostics);
+    }
+    this.last = next;
+    for (const p of state.config.problems) {
+      const uri = uris.toUri(p.file);
+      // A new list: the publisher compares it with the last one.
+      out.set(uri, [...(out.get(uri) ?? []), configDiagnostic(p)]);
+    }
+    return out;
   }
-  for (const p of state.config.problems) add(uris.toUri(p.file), configDiagnostic(p));
-  return out;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]));
+}
+
+function sameLocation(a: Location | undefined, b: Location | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.file === b.file && a.pos.line === b.pos.line && a.pos.col === b.pos.col;
+}
+
+/** Whether two findings make the same diagnostic in unchanged files: every field `toFindingInfo` reads. */
+function sameDiagnosticSource(a: Finding, b: Finding): boolean {
+  return (
+    a.id === b.id &&
+    a.rule === b.rule &&
+    a.severity === b.severity &&
+    a.message === b.message &&
+    a.context === b.context &&
+    sameList(a.contexts, b.contexts, (x, y) => x === y) &&
+    a.confidence === b.confidence &&
+    a.callee === b.callee &&
+    a.why === b.why &&
+    sameLocation(a.location, b.location) &&
+    sameList(a.path, b.path, (x, y) => x.kind === y.kind && x.function === y.function && x.note === y.note && sameLocation(x.location, y.location) && sameLocation(x.evidence, y.evidence))
+  );
+}
+
+/** Whether the finding's diagnostic reads a file of `files`. */
+function namesAny(f: Finding, files: ReadonlySet<string>): boolean {
+  return files.has(f.location.file) || f.path.some((s) => files.has(s.location.file) || (s.evidence !== undefined && files.has(s.evidence.file)));
 }
 
 /**
@@ -106,15 +159,22 @@ export function allDiagnostics(analysis: Analysis, state: WorkspaceState, uris: 
  * with their version, so the editor knows which version the list answers.
  */
 export class DiagnosticsPublisher {
-  private readonly last = new Map<string, string>();
+  /** By URI, the list last sent and its text. */
+  private readonly last = new Map<string, { list: Diagnostic[]; key: string }>();
 
   constructor(private readonly send: (uri: string, diagnostics: Diagnostic[], version?: number) => void) {}
 
   publish(byUri: Map<string, Diagnostic[]>, edited: ReadonlyMap<string, number> = new Map()): void {
     for (const [uri, diagnostics] of byUri) {
-      const key = JSON.stringify(diagnostics);
-      if (this.last.get(uri) === key && !edited.has(uri)) continue;
-      this.last.set(uri, key);
+      const last = this.last.get(uri);
+      // The very list sent last time (FindingDiagnostics hands it on when unchanged) needs no comparing.
+      let same = last?.list === diagnostics;
+      if (!same) {
+        const key = JSON.stringify(diagnostics);
+        same = last?.key === key;
+        this.last.set(uri, { list: diagnostics, key });
+      }
+      if (same && !edited.has(uri)) continue;
       this.send(uri, diagnostics, edited.get(uri));
     }
     const cleared = [...this.last.keys()].filter((uri) => !byUri.has(uri));

@@ -32,7 +32,7 @@ import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './callHierar
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { CONFIG_FILE } from './configFiles';
-import { DiagnosticsPublisher, allDiagnostics, shownFindings, toFindingInfo } from './diagnostics';
+import { DiagnosticsPublisher, FindingDiagnostics, shownFindings, toFindingInfo } from './diagnostics';
 import { hover } from './hover';
 import { definition, references } from './navigation';
 import {
@@ -89,6 +89,7 @@ export function startServer(connection: Connection, options: ServerOptions): Run
   };
   const uris = new UriMap();
   const documents = new TextDocuments(TextDocument);
+  const findingDiagnostics = new FindingDiagnostics();
   const publisher = new DiagnosticsPublisher((uri, diagnostics, version) => void connection.sendDiagnostics({ uri, diagnostics, ...(version === undefined ? {} : { version }) }));
   /** Documents edited since the last publication: their diagnostics are sent again, with this version. */
   const edited = new Map<string, number>();
@@ -164,7 +165,7 @@ export function startServer(connection: Connection, options: ServerOptions): Run
     if (s.revision !== revision || shuttingDown) return;
     const versions = new Map([...edited].filter(([uri]) => documents.get(uri) !== undefined));
     edited.clear();
-    publisher.publish(allDiagnostics(analysis, s, uris), versions);
+    publisher.publish(findingDiagnostics.build(analysis, s, uris, s.takeChanges()), versions);
     const status: IndexStatus = { state: indexRuns > 0 ? 'indexing' : 'ready', filesDone: indexed.done, filesTotal: indexed.total, findings: shownFindings(analysis, s.settings).length };
     void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status);
   }

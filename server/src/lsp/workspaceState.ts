@@ -18,6 +18,13 @@ import { configFilesFor, loadConfig, type LoadedConfig } from './configFiles';
 import { DEFAULT_SETTINGS, type IrqlensSettings } from './protocol';
 import { isInside } from '../kernel/configLocation';
 
+/**
+ * The files whose text changed since diagnostics were last made, or `all` when anything
+ * else did (settings, configuration, the file selection): what decides which files'
+ * diagnostics are made again (diagnostics.ts).
+ */
+export type ChangedFiles = ReadonlySet<string> | 'all';
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -53,6 +60,8 @@ const ms = (n: number): string => n.toFixed(0);
 
 export class WorkspaceState {
   private rev = 0;
+  /** What changed since `takeChanges` was last called. */
+  private changes: Set<string> | 'all' = 'all';
   private readonly disk = new Map<string, FileFacts>();
   private selected: string[] = [];
   private selectedSet = new Set<string>();
@@ -106,8 +115,18 @@ export class WorkspaceState {
     return this.loaded;
   }
 
-  private bump(): void {
+  /** A new revision: `file`'s text changed, or (no file) anything else did. */
+  private bump(file?: string): void {
     this.rev++;
+    if (file === undefined) this.changes = 'all';
+    else if (this.changes !== 'all') this.changes.add(file);
+  }
+
+  /** What changed since the last call (see ChangedFiles); the publisher asks once per publication. */
+  takeChanges(): ChangedFiles {
+    const changes = this.changes;
+    this.changes = new Set();
+    return changes;
   }
 
   /** Inside a workspace folder (any file, when the client opened no folder). */
@@ -152,7 +171,7 @@ export class WorkspaceState {
   /** A document was opened or edited in the editor: its text now overrides the disk. */
   setDocText(p: string, text: string): void {
     this.open.set(p, { text });
-    this.bump();
+    this.bump(p);
   }
 
   closeDoc(p: string): void {
@@ -162,7 +181,7 @@ export class WorkspaceState {
     // The buffer may have been closed without saving: go back to what is on disk.
     this.dirtyDisk.add(p);
     this.diskLines.delete(p);
-    this.bump();
+    this.bump(p);
   }
 
   isOpen(p: string): boolean {
@@ -173,7 +192,7 @@ export class WorkspaceState {
   diskChanged(p: string): void {
     this.diskLines.delete(p);
     this.dirtyDisk.add(p);
-    this.bump();
+    this.bump(p);
   }
 
   /** The current text of a file: the editor's, else the disk's. */
