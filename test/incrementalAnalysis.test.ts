@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, reanalyze, reanalyzeUnlessStale, reusePlan, type Analysis, type Reanalysis } from '../server/src/analysis';
+import { analyze, reanalyze, reanalyzeUnlessStale, reusePlan, type Analysis, type Propagation, type Reanalysis } from '../server/src/analysis';
 import { BUILTIN_MODEL, EMPTY_CONFIG, KernelIndex } from '../server/src/kernel';
 import { mulberry32, pick } from '../server/src/sim/prng';
 import { factsFromText } from '../server/src/syntax';
@@ -52,15 +52,18 @@ const STEPS: Step[] = [
   ['closed again', replaceOnce('/* static int ltc_probe', '/**/ static int ltc_probe')],
 ];
 
-/** What must match: every finding as JSON, and each entry's kind, function, place and note. */
+/** What must match: every finding as JSON, each entry's kind, function, place and note, and the contexts hover shows for every function. */
 function observable(a: Analysis): string {
   const entries = a.entries.map((e) => ({ kind: e.kind, fn: e.fn.facts.name, file: e.fn.file, at: e.at, note: e.note }));
-  return JSON.stringify({ findings: a.findings, entries, stats: a.stats() });
+  const contexts = a.symbols.defs.map((d) => [d.facts.name, a.contextsOf(d)]);
+  return JSON.stringify({ findings: a.findings, entries, stats: a.stats(), contexts });
 }
 
 /** How many versions each way of re-analysing took, and the finding counts seen. */
 interface Run {
   how: Record<Reanalysis['how'], number>;
+  /** Of the `bodies` re-analyses, how each made its propagation. */
+  made: Record<Propagation['made'], number>;
   versions: number;
   findingCounts: Set<number>;
 }
@@ -86,11 +89,12 @@ function editAndCompare(edited: { file: string; text: string }, others: Readonly
     text = [...lines.slice(0, at), '', ...lines.slice(at)].join('\n');
     versions.push([`${name}, then a new line at ${at + 1}`, text]);
   }
-  const run: Run = { how: { moved: 0, bodies: 0, whole: 0 }, versions: versions.length, findingCounts: new Set() };
+  const run: Run = { how: { moved: 0, bodies: 0, whole: 0 }, made: { search: 0, patch: 0, restart: 0 }, versions: versions.length, findingCounts: new Set() };
   for (const [name, version] of versions) {
     const result = reanalyze(previous, [...otherFacts, doc.update(version)], kernel);
     previous = result.analysis;
     run.how[result.how]++;
+    if (result.how === 'bodies') run.made[result.analysis.propagation.made]++;
     const fresh = analyze([...others.map((o) => factsFromText(parser(), o.file, o.text)), factsFromText(parser(), edited.file, version)], kernel);
     assert.equal(observable(result.analysis), observable(fresh), `${name} (${result.how})`);
     run.findingCounts.add(fresh.findings.length);
@@ -274,6 +278,63 @@ test('random edits inside the bodies of every analysis fixture: incremental equa
     for (const k of Object.keys(how) as Array<Reanalysis['how']>) how[k] += run.how[k];
   }
   assert.ok(how.bodies >= 100 && how.whole >= 100 && how.moved >= 100, JSON.stringify(how));
+});
+
+/**
+ * A random driver of `n` helpers calling each other, some in IRQs-off regions, some
+ * sleeping or calling across CPUs, three IRQ handlers and an ops table: a call graph with
+ * shared callees, cycles and several entries, where which node reaches which first
+ * matters.
+ */
+function randomDriver(rng: () => number, n: number): string {
+  const fn = (): string => `rd_f${pick(rng, n)}`;
+  const out = ['#include <linux/interrupt.h>', '#include <linux/spinlock.h>', 'static DEFINE_SPINLOCK(rd_lock);', ...Array.from({ length: n }, (_, i) => `static void rd_f${i}(void);`), ''];
+  for (let i = 0; i < n; i++) {
+    out.push(`static void rd_f${i}(void)`, '{', '\tunsigned long flags;');
+    for (let k = pick(rng, 5); k >= 0; k--) {
+      const r = pick(rng, 12);
+      if (r < 6) out.push(`\t${fn()}();`);
+      else if (r === 6) out.push('\tmsleep(1);');
+      else if (r === 7) out.push('\tudelay(1);');
+      else if (r === 8) out.push('\tsmp_call_function(rd_ipi, 0, 1);');
+      else out.push('\tspin_lock_irqsave(&rd_lock, flags);', `\t${fn()}();`, '\tspin_unlock_irqrestore(&rd_lock, flags);');
+    }
+    out.push('}', '');
+  }
+  out.push('static const struct rd_ops rd_ops = {', `\t.poll = ${fn()},`, '};', '');
+  for (let h = 0; h < 3; h++) out.push(`static irqreturn_t rd_irq${h}(int irq, void *d)`, '{', `\t${fn()}();`, '\treturn IRQ_HANDLED;', '}', '');
+  out.push('int rd_probe(void)', '{', ...[0, 1, 2].map((h) => `\trequest_irq(${h}, rd_irq${h}, 0, "rd", 0);`), '\treturn 0;', '}', '');
+  return out.join('\n');
+}
+
+test('random calls added and removed in a random call graph: the search restarted from the changed functions equals a fresh one', () => {
+  const rng = mulberry32(23);
+  const made: Run['made'] = { search: 0, patch: 0, restart: 0 };
+  for (let program = 0; program < 20; program++) {
+    const n = 6 + pick(rng, 10);
+    const text = randomDriver(rng, n);
+    const steps: Step[] = [];
+    for (let k = 0; k < 14; k++) {
+      const add = pick(rng, 3) > 0;
+      const callee = `rd_f${pick(rng, n)}`;
+      const where = pick(rng, 1000);
+      steps.push([
+        add ? `a call of ${callee} added` : 'a call removed',
+        (t) => {
+          const lines = t.split('\n');
+          const body = lines.map((l, i) => (add ? /^\t(rd_f\d+\(\)|spin_lock_irqsave|udelay|msleep|unsigned long flags)/ : /^\trd_f\d+\(\);$/).test(l) ? i : -1).filter((i) => i >= 0);
+          if (body.length === 0) return t;
+          const at = body[where % body.length];
+          if (add) lines.splice(at + 1, 0, `\t${callee}();`);
+          else lines.splice(at, 1);
+          return lines.join('\n');
+        },
+      ]);
+    }
+    const run = editAndCompare({ file: path.join(FIXTURES, 'incremental', `random_${program}.c`), text }, [], steps, pick(rng, 1000));
+    for (const k of Object.keys(made) as Array<keyof Run['made']>) made[k] += run.made[k];
+  }
+  assert.ok(made.restart >= 100, JSON.stringify(made));
 });
 
 test('a previous analysis with another kernel model is not reused', () => {

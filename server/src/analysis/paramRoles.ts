@@ -58,6 +58,12 @@ export function sameUses(a: readonly ParamUse[], b: readonly ParamUse[]): boolea
   return a.length === b.length && a.every((u, i) => key(u) === key(b[i]));
 }
 
+/** Whether two workspaces' roles (by function id) bind the same parameters. */
+export function sameRoles(a: readonly ParamRoles[], b: readonly ParamRoles[]): boolean {
+  const same = (x: readonly number[], y: readonly number[]): boolean => x.length === y.length && x.every((n, i) => n === y[i]);
+  return a === b || (a.length === b.length && a.every((r, i) => same(r.fns, b[i].fns) && same(r.objects, b[i].objects) && same(r.consts, b[i].consts)));
+}
+
 /** The roles of every function's parameters, indexed by function id. */
 export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnDef) => readonly ParamUse[]): ParamRoles[] {
   /** Per callee and argument position (`calleeId:at`), the callers' parameters passed there. */

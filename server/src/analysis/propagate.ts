@@ -100,6 +100,11 @@ export interface Propagation {
   cache: PropagationCache;
   /** The call contexts the search interned. */
   contexts: CallContexts;
+  /** Every reached node in the search's order (the queue's), and each one's place in it. */
+  order: number[];
+  position: Map<number, number>;
+  /** How it was made: a whole search, or the last one patched or restarted after a body edit (propagationPatch.ts, propagationRestart.ts). */
+  made: 'search' | 'patch' | 'restart';
 }
 
 export interface CallTarget {
@@ -152,11 +157,13 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
   const hits = new Map<string, Hit[]>();
   const hitNodes = new Map<string, Map<number, HitAt>>();
   const queue: number[] = [];
+  const position = new Map<number, number>();
   const reached = new Set<number>();
   const enqueue = (node: number, parent: Parent): void => {
     if (parents.has(node)) return;
     parents.set(node, parent);
     reached.add(nodes.fn(node));
+    position.set(node, queue.length);
     queue.push(node);
   };
   for (const entry of entries) enqueue(nodes.id(entry.fn.id, entryKey(entry.state)), { kind: 'entry', entry });
@@ -190,7 +197,7 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       },
     );
   }
-  return { nodes, parents, otherParents, hits, hitNodes, visited, cache, contexts };
+  return { nodes, parents, otherParents, hits, hitNodes, visited, cache, contexts, order: queue, position, made: 'search' };
 }
 
 /** What visiting a node needs. */

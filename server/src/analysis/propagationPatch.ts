@@ -6,11 +6,12 @@
  * leaves the breadth-first search as it was: the same nodes, in the same order, with the
  * same first parents. Then only the hits at the changed functions' call sites are
  * recorded again, and the parents those functions gave are made again from the new
- * calls (their call sites moved). Not patched: nodes with a call context (a binding's
- * evidence carries its call site), an edit that changes which functions are called by
- * name (the search's roots) or how a changed function uses its parameters (its callers
- * would enter it in other contexts), and a search in which some function ran out of contexts
- * (which caller got one depended on the order).
+ * calls (their call sites moved). An edit that changes the changed nodes' edges, or
+ * which functions are called by name (the search's roots), restarts the search from the
+ * changed nodes instead (propagationRestart.ts). Neither: nodes with a call context (a
+ * binding's evidence carries its call site), an edit that changes the parameters a call
+ * context binds (its callers would enter it in other contexts), and a search in which
+ * some function ran out of contexts (which caller got one depended on the order).
  */
 import type { ContextReason, FlowContext } from './flow';
 import type { PointsTo } from './pointsTo';
@@ -18,7 +19,9 @@ import type { CachedCall } from './propagationCache';
 import type { PlannedHit } from './callPlan';
 import type { CallTarget, Hit, HitAt, Propagation, Search } from './propagate';
 import { hitKey, parentOf, recordHit, visitNode } from './propagate';
+import { restartedPropagation } from './propagationRestart';
 import type { FnDef } from './symbols';
+import { sameRoles } from './paramRoles';
 
 interface Attempt {
   id: number;
@@ -38,9 +41,9 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
   const { nodes, parents, cache, contexts } = previous;
   const { symbols, kernel } = ctx;
   const ids = new Set(changed.map((d) => d.id));
-  // In the search's order (the order of `parents`): the hits they record depend on it.
-  const changedNodes: number[] = [];
-  for (const n of parents.keys()) if (ids.has(nodes.fn(n))) changedNodes.push(n);
+  // In the search's order: the hits they record depend on it.
+  const changedNodes = changed.flatMap((d) => nodes.nodesOf(d.id).filter((n) => parents.has(n)));
+  changedNodes.sort((a, b) => (previous.position.get(a) as number) - (previous.position.get(b) as number));
   if (contexts.anyCapped() || changedNodes.some((n) => nodes.ctx(n) !== 0 || !cache.has(symbols.defs[nodes.fn(n)], nodes.key(n)))) {
     cache.forget(changed, symbols, kernel);
     return undefined;
@@ -62,10 +65,13 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
   const rolesBefore = cache.paramRolesOf(symbols, pointsTo);
   const before = attempts(false);
   cache.forget(changed, symbols, kernel);
-  // The cache keeps both while the changed functions call the same functions by name and use their parameters alike.
-  if (cache.directlyCalled(symbols, kernel) !== calledBefore || cache.paramRolesOf(symbols, pointsTo) !== rolesBefore) return undefined;
+  // The cache keeps both while the changed functions call the same functions by name and
+  // use their parameters alike; roles made again may still be the same.
+  if (!sameRoles(cache.paramRolesOf(symbols, pointsTo), rolesBefore)) return undefined;
   const after = attempts(true);
-  if (!before.every((b, k) => sameAttempts(b, after[k], nodes.ctx.bind(nodes)))) return undefined;
+  if (cache.directlyCalled(symbols, kernel) !== calledBefore || !before.every((b, k) => sameAttempts(b, after[k], nodes.ctx.bind(nodes)))) {
+    return restartedPropagation(previous, changed, changedNodes, before.map((b) => b.map((a) => a.id)), calledBefore, ctx, pointsTo);
+  }
 
   // The edges out of the changed nodes are made again from the new calls: the first edge
   // into a node in `parents`, the node's first edge into another in `otherParents`.
@@ -96,7 +102,7 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
     if (at) hitNodes.set(now, at);
   }
   for (const { hit, node, def, visit } of newHits) recordHit({ hits, hitNodes }, hit, node, def, visit);
-  return { ...previous, hits, hitNodes };
+  return { ...previous, hits, hitNodes, made: 'patch' };
 }
 
 function sameAttempts(a: readonly Attempt[], b: readonly Attempt[], ctxOf: (node: number) => number): boolean {

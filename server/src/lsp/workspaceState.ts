@@ -297,7 +297,7 @@ export class WorkspaceState {
       const phases =
         how === 'moved'
           ? 'positions moved, analysis reused'
-          : `${how === 'bodies' ? 'function bodies changed, propagation only: ' : ''}symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
+          : `${how === 'bodies' ? `function bodies changed, propagation only (${analysis.propagation.made}): ` : ''}symbols ${ms(t.symbols)}, pointsTo ${ms(t.pointsTo)}, entries ${ms(t.entries)}, propagate ${ms(t.propagate)}, findings ${ms(t.findings)}`;
       this.log.info(`analysed ${files.length} files at revision ${revision} in ${Date.now() - started} ms (${phases}) (re-parsed ${this.parsing.files} files in ${ms(this.parsing.ms)} ms since the last analysis): ${analysis.findings.length} findings`);
       this.parsing = { files: 0, ms: 0 };
       this.cache = { revision, analysis };
