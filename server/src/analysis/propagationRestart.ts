@@ -133,7 +133,12 @@ export function restartedPropagation(
   }
   const isPlaced = (n: number): boolean => placed.has(n) || rooted.has(n);
 
+  // Comparing a placed node walks up its ancestors: past this many steps (a search's worth
+  // of work) the restart gives up, and the caller searches anew.
+  let steps = 0;
+  const budget = 4 * previous.order.length + 10_000;
   const compare = (a: number, b: number): number => {
+    steps++;
     if (a === b) return 0;
     const pa = placed.get(a);
     const pb = placed.get(b);
@@ -205,6 +210,7 @@ export function restartedPropagation(
   const reemits = (n: number): boolean => isPlaced(n) || (oldTargets.has(n) && !affected.has(n));
   const done = new Set<number>();
   while (heap.length > 0) {
+    if (steps > budget) return undefined;
     const u = pop();
     if (done.has(u) || (affected.has(u) && !isPlaced(u))) continue;
     done.add(u);
@@ -256,7 +262,17 @@ export function restartedPropagation(
   const gone = (n: number): boolean => affected.has(n) || oldTargets.has(n);
   const targets = new Set<number>(affected);
   for (const n of [...oldTargets.keys(), ...affected]) for (const t of targetsOf(n)) targets.add(t);
-  for (const n of visits.keys()) if (reemits(n)) for (const t of visits.get(n)!.edges.keys()) targets.add(t);
+  /** The new edges into each node, from the nodes whose edges were made again. */
+  const newEdges = new Map<number, CallEdge[]>();
+  for (const [n, v] of visits) {
+    if (!reemits(n)) continue;
+    for (const [t, e] of v.edges) {
+      targets.add(t);
+      const list = newEdges.get(t);
+      if (list) list.push(e.edge);
+      else newEdges.set(t, [e.edge]);
+    }
+  }
   for (const n of dropped) {
     parents.delete(n);
     otherParents.delete(n);
@@ -275,10 +291,7 @@ export function restartedPropagation(
     const was = oldFirst.get(t);
     if (was) edges.push(was);
     for (const e of otherParents.get(t) ?? []) if (!gone(e.from)) edges.push(e);
-    for (const n of visits.keys()) {
-      const e = reemits(n) ? visits.get(n)!.edges.get(t) : undefined;
-      if (e) edges.push(e.edge);
-    }
+    for (const e of newEdges.get(t) ?? []) edges.push(e);
     // An unchanged parent's edge stays first; its other edges, if it lost its place, join the others.
     const firstFrom = 'from' in first ? first.from : undefined;
     const others = edges.filter((e) => e.from !== firstFrom).sort((a, b) => compare(a.from, b.from));
