@@ -296,6 +296,23 @@ function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first
   else otherParents.set(id, [edge]);
 }
 
+/**
+ * The hits of `previous` but those in the functions `without`, under keys made again:
+ * keys carry positions, and those may have moved since they were made.
+ */
+export function rekeyedHits(previous: Pick<Propagation, 'hits' | 'hitNodes'>, without: ReadonlySet<number>): Pick<Propagation, 'hits' | 'hitNodes'> {
+  const hits = new Map<string, Hit[]>();
+  const hitNodes = new Map<string, Map<number, HitAt>>();
+  for (const [key, list] of previous.hits) {
+    if (without.has(list[0].def.id)) continue;
+    const now = hitKey(list[0].def, list[0].op, list[0].rule);
+    hits.set(now, list);
+    const at = previous.hitNodes.get(key);
+    if (at) hitNodes.set(now, at);
+  }
+  return { hits, hitNodes };
+}
+
 /** Hits are grouped by call site and rule. */
 export function hitKey(def: FnDef, op: CallOp, rule: RuleId): string {
   return `${def.file}:${op.at.line}:${op.at.col}:${rule}`;

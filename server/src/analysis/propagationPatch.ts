@@ -17,8 +17,8 @@ import type { ContextReason, FlowContext } from './flow';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
 import type { PlannedHit } from './callPlan';
-import type { CallTarget, Hit, HitAt, Propagation, Search } from './propagate';
-import { hitKey, parentOf, recordHit, visitNode } from './propagate';
+import type { CallTarget, Propagation, Search } from './propagate';
+import { parentOf, recordHit, rekeyedHits, visitNode } from './propagate';
 import { restartedPropagation } from './propagationRestart';
 import type { FnDef } from './symbols';
 import { sameRoles } from './paramRoles';
@@ -91,16 +91,7 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
       if (others && i >= 0) others[i] = parentOf(node, a.visit, a.target, a.reason);
     }
   });
-  // Keys carry positions: those of unchanged functions may have moved since they were made.
-  const hits = new Map<string, Hit[]>();
-  const hitNodes = new Map<string, Map<number, HitAt>>();
-  for (const [key, list] of previous.hits) {
-    if (ids.has(list[0].def.id)) continue;
-    const now = hitKey(list[0].def, list[0].op, list[0].rule);
-    hits.set(now, list);
-    const at = previous.hitNodes.get(key);
-    if (at) hitNodes.set(now, at);
-  }
+  const { hits, hitNodes } = rekeyedHits(previous, ids);
   for (const { hit, node, def, visit } of newHits) recordHit({ hits, hitNodes }, hit, node, def, visit);
   return { ...previous, hits, hitNodes, made: 'patch' };
 }

@@ -24,8 +24,8 @@ import { entryKey } from './flow';
 import type { PlannedHit } from './callPlan';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
-import type { CallEdge, CallTarget, Hit, HitAt, Propagation, Search } from './propagate';
-import { hitKey, parentOf, recordHit, visitNode } from './propagate';
+import type { CallEdge, CallTarget, Propagation, Search } from './propagate';
+import { hitKey, parentOf, recordHit, rekeyedHits, visitNode } from './propagate';
 import type { FnDef } from './symbols';
 import type { RuleId } from '../kernel';
 
@@ -300,15 +300,7 @@ export function restartedPropagation(
   }
 
   // Hits: re-keyed (positions may have moved), and those at the sites the re-placed nodes hit made again in order.
-  const hits = new Map<string, Hit[]>();
-  const hitNodes = new Map<string, Map<number, HitAt>>();
-  for (const [key, list] of previous.hits) {
-    if (changedIds.has(list[0].def.id)) continue;
-    const now = hitKey(list[0].def, list[0].op, list[0].rule);
-    hits.set(now, list);
-    const at = previous.hitNodes.get(key);
-    if (at) hitNodes.set(now, at);
-  }
+  const { hits, hitNodes } = rekeyedHits(previous, changedIds);
   const sites = new Set<string>();
   const siteOf = (h: Visit['hits'][number], rule: RuleId): string => hitKey(h.def, h.visit.op, rule);
   for (const n of [...affected, ...placed.keys(), ...rooted.keys(), ...changedNodes]) for (const h of visit(n).hits) for (const f of h.hit.found) sites.add(siteOf(h, f.rule));
