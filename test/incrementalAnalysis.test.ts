@@ -97,6 +97,8 @@ function editAndCompare(edited: { file: string; text: string }, others: Readonly
     if (result.how === 'bodies') run.made[result.analysis.propagation.made]++;
     const fresh = analyze([...others.map((o) => factsFromText(parser(), o.file, o.text)), factsFromText(parser(), edited.file, version)], kernel);
     assert.equal(observable(result.analysis), observable(fresh), `${name} (${result.how})`);
+    // The facts the analysis holds, moved in place or replaced, are the fresh parse's too.
+    assert.deepEqual(result.analysis.files.at(-1), fresh.files.at(-1), `${name} (${result.how}): facts`);
     run.findingCounts.add(fresh.findings.length);
   }
   doc.dispose();

@@ -12,7 +12,7 @@
 import type { FileFacts } from '../syntax/facts';
 import type { KernelIndex } from '../kernel';
 import { Analysis, analysisPhases } from './analyze';
-import { localChange, movePositions, sameButPositions, type LocalChange } from './localChange';
+import { localChange, moveFilePositions, sameFileButPositions, type LocalChange } from './localChange';
 
 export interface Reanalysis {
   analysis: Analysis;
@@ -56,7 +56,7 @@ function reanalyzeInPlace(previous: Analysis, files: readonly FileFacts[], kerne
   if (!plan) return undefined;
   if (plan.how === 'moved') {
     files.forEach((f, i) => {
-      if (previous.files[i] !== f) movePositions(previous.files[i], f);
+      if (previous.files[i] !== f) moveFilePositions(previous.files[i], f);
     });
     return { analysis: new Analysis(previous.files, kernel, previous.reusedPhases(), previous.movedFindings()), how: 'moved' };
   }
@@ -89,5 +89,5 @@ export async function reanalyzeUnlessStale(
 }
 
 function positionsOnlyChanged(before: readonly FileFacts[], after: readonly FileFacts[]): boolean {
-  return before.length === after.length && before.every((f, i) => f === after[i] || sameButPositions(f, after[i]));
+  return before.length === after.length && before.every((f, i) => f === after[i] || sameFileButPositions(f, after[i]));
 }

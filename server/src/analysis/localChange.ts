@@ -14,6 +14,7 @@
  * to it is not local.
  */
 import { isPos, type FileFacts, type FunctionFacts, type Op, type Pos } from '../syntax/facts';
+import { sameOrigin } from '../syntax/functionMemo';
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { KernelIndex } from '../kernel';
@@ -45,7 +46,6 @@ interface Previous {
 /** The change from `previous.files` to `files` when it stays inside function bodies; undefined otherwise. */
 export function localChange(previous: Previous, files: readonly FileFacts[]): LocalChange | undefined {
   if (previous.files.length !== files.length) return undefined;
-  const defOf = new Map<FunctionFacts, FnDef>();
   const changed: FnDef[] = [];
   const moves: Array<[unknown, unknown]> = [];
   const replaced: Array<{ file: FileFacts; index: number; old: FunctionFacts; facts: FunctionFacts }> = [];
@@ -61,15 +61,14 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
       if (!sameButPositions(before[key], after[key])) return undefined;
       moves.push([before[key], after[key]]);
     }
-    if (defOf.size === 0) for (const d of previous.symbols.defs) defOf.set(d.facts, d);
     for (let j = 0; j < before.functions.length; j++) {
       const old = before.functions[j];
       const now = after.functions[j];
-      if (sameButPositions(old, now)) {
-        moves.push([old, now]);
+      if (sameFunctionButPositions(old, now)) {
+        if (!samePlace(old, now)) moves.push([old, now]);
         continue;
       }
-      const def = defOf.get(old);
+      const def = defOfFunction(previous, i, j);
       if (!def || !sameButPositions({ ...old, body: [] }, { ...now, body: [] })) return undefined;
       const parts = (facts: FunctionFacts): InterfacePart[] | undefined => interfaceOf({ id: def.id, file: def.file, facts }, previous);
       const oldParts = parts(old);
@@ -100,6 +99,55 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
       changed.forEach((def, k) => (def.facts = replaced[k].facts));
     },
   };
+}
+
+/**
+ * The definition of `previous.files[file].functions[index]`. Symbols numbers the
+ * definitions in file and function order, so it is found by counting, not by a map of
+ * the workspace's every function made at each edit; checked, since a caller may have
+ * built the symbols otherwise.
+ */
+function defOfFunction(previous: Previous, file: number, index: number): FnDef | undefined {
+  let id = index;
+  for (let i = 0; i < file; i++) id += previous.files[i].functions.length;
+  const facts = previous.files[file].functions[index];
+  const def = previous.symbols.defs[id];
+  return def?.facts === facts ? def : previous.symbols.defs.find((d) => d.facts === facts);
+}
+
+/**
+ * Whether two versions of a function are equal but for positions: at once when the
+ * function memo made both from one kept entry, else by comparing them.
+ */
+export function sameFunctionButPositions(a: FunctionFacts, b: FunctionFacts): boolean {
+  return sameOrigin(a, b) || sameButPositions(a, b);
+}
+
+/**
+ * Whether two versions of a function, equal but for positions, also have the same ones,
+ * so that moving positions from one to the other changes nothing: the memo's facts are
+ * a function of its text, column and start row, and a same origin means the same text
+ * and column.
+ */
+export function samePlace(a: FunctionFacts, b: FunctionFacts): boolean {
+  return sameOrigin(a, b) && a.span.start.line === b.span.start.line;
+}
+
+/** `sameButPositions` of two versions of a file, asking the memo about each function first. */
+export function sameFileButPositions(a: FileFacts, b: FileFacts): boolean {
+  if (a.functions.length !== b.functions.length) return false;
+  for (let j = 0; j < a.functions.length; j++) if (!sameFunctionButPositions(a.functions[j], b.functions[j])) return false;
+  for (const key in a) if (key !== 'functions' && (!(key in b) || !sameButPositions(a[key as keyof FileFacts], b[key as keyof FileFacts]))) return false;
+  for (const key in b) if (!(key in a)) return false;
+  return true;
+}
+
+/** `movePositions` of two versions of a file that are equal but for positions, skipping the functions that did not move. */
+export function moveFilePositions(from: FileFacts, to: FileFacts): void {
+  for (const key in from) if (key !== 'functions') movePositions(from[key as keyof FileFacts], to[key as keyof FileFacts]);
+  from.functions.forEach((f, j) => {
+    if (!samePlace(f, to.functions[j])) movePositions(f, to.functions[j]);
+  });
 }
 
 /**

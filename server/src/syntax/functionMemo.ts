@@ -7,12 +7,29 @@
  * first line and the struct types of the globals declared above it; the key holds all four,
  * so a hit is exactly what extraction would return, moved by the rows the edit added or
  * removed above it.
+ *
+ * Every facts object handed out remembers the kept entry it was made from (`sameOrigin`):
+ * two with the same entry are equal but for positions, which the analysis would otherwise
+ * find out by comparing every function of the file at every edit.
  */
 import { isPos, type FunctionFacts } from './facts';
 
 interface Kept {
   facts: FunctionFacts;
   tooDeep: boolean;
+}
+
+/** The kept entry each handed-out facts object was made from; weak, so facts that are dropped go with their tag. */
+const origins = new WeakMap<FunctionFacts, Kept>();
+
+/**
+ * Whether `a` and `b` were made from the same kept entry, so that they are equal but for
+ * positions (as `sameButPositions` would find), and at the same start row equal in full.
+ * False says nothing: the facts may still be equal.
+ */
+export function sameOrigin(a: FunctionFacts, b: FunctionFacts): boolean {
+  const kept = origins.get(a);
+  return kept !== undefined && kept === origins.get(b);
 }
 
 export class FunctionMemo {
@@ -28,12 +45,16 @@ export class FunctionMemo {
     const kept = this.previous.get(key) ?? this.current.get(key);
     if (!kept) return undefined;
     this.current.set(key, kept);
-    return { facts: shiftRows(kept.facts, row - kept.facts.span.start.line), tooDeep: kept.tooDeep };
+    const facts = shiftRows(kept.facts, row - kept.facts.span.start.line);
+    origins.set(facts, kept);
+    return { facts, tooDeep: kept.tooDeep };
   }
 
   /** Keeps a private copy: the facts handed out may be changed in place by later layers. */
   keep(key: string, facts: FunctionFacts, tooDeep: boolean): void {
-    this.current.set(key, { facts: shiftRows(facts, 0), tooDeep });
+    const kept = { facts: shiftRows(facts, 0), tooDeep };
+    origins.set(facts, kept);
+    this.current.set(key, kept);
   }
 
   /** Ends one extraction: functions that no longer exist are forgotten. */
