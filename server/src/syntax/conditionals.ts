@@ -41,6 +41,29 @@ export interface ConditionalMap {
   splitChains: number;
   /** Conditionals nested deeper than MAX_CFG_DEPTH: the deeper conditions are not in any Cfg. */
   tooDeep: boolean;
+  /** Where the Cfg changes: from each `line` on (sorted), it is `cfg`. */
+  changes: readonly CfgChange[];
+  /** An `#if` or a block comment is still open at the end of the text. */
+  openAtEnd: boolean;
+}
+
+export interface CfgChange {
+  line: number;
+  cfg: Cfg;
+}
+
+/** The Cfg in force at a zero-based line, by the change points of `changes` (sorted, the first at line 0). */
+export function cfgLookup(changes: readonly CfgChange[]): (line: number) => Cfg {
+  return (line: number): Cfg => {
+    let lo = 0;
+    let hi = changes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (changes[mid].line <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    return changes[lo].cfg;
+  };
 }
 
 /**
@@ -107,7 +130,7 @@ export function scanConditionals(text: string): ConditionalMap {
   const lines = text.split('\n');
   const stack: Frame[] = [];
   /** Change points: from `line` on, the Cfg is `cfg` (sorted by line). */
-  const changes: Array<{ line: number; cfg: Cfg }> = [{ line: 0, cfg: [] }];
+  const changes: CfgChange[] = [{ line: 0, cfg: [] }];
   let deadLines = 0;
   let splitChains = 0;
   let parenDepth = 0;
@@ -214,15 +237,8 @@ export function scanConditionals(text: string): ConditionalMap {
     deadLines,
     splitChains,
     tooDeep,
-    cfgAt(line: number): Cfg {
-      let lo = 0;
-      let hi = changes.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (changes[mid].line <= line) lo = mid;
-        else hi = mid - 1;
-      }
-      return changes[lo].cfg;
-    },
+    cfgAt: cfgLookup(changes),
+    changes,
+    openAtEnd: stack.length > 0 || comments.inComment,
   };
 }

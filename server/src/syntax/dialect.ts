@@ -323,8 +323,53 @@ function unstaticMacros(text: string): string {
   });
 }
 
+/** The rewrites, in the order they run: each reads the text the one before it made. */
+const REWRITES: ReadonlyArray<(text: string) => string> = [joinTypeArguments, blankUnterminatedMacros, pairedParameterHeaders, offsetofPaths, stringMacros, undigitWords, unstaticMacros, rewriteMacros];
+
 export function neutraliseDialect(text: string): string {
-  return rewriteMacros(unstaticMacros(undigitWords(stringMacros(offsetofPaths(pairedParameterHeaders(blankUnterminatedMacros(joinTypeArguments(text))))))));
+  return REWRITES.reduce((t, rewrite) => rewrite(t), text);
+}
+
+/**
+ * `neutraliseDialect` of one piece of a file (preparedPieces.ts), or undefined when the
+ * rewrites of the piece alone might differ from those of the whole file: the rewrites
+ * look past where they start only for the `)` that closes a `(` (matchParen), over
+ * blanks (whatever follows, a piece's next one begins with `}`, which no rewrite takes
+ * for anything), and back over comments to the code before a loop macro (prevCode) or
+ * to the literal before a word (stringMacros). So each rewrite's input must close every
+ * `(` it opens, end outside a block comment, and close no comment it did not open.
+ */
+export function neutraliseDialectPiece(text: string): string | undefined {
+  let t = text;
+  for (const rewrite of REWRITES) {
+    if (!parensClose(t) || !commentsInside(t)) return undefined;
+    t = rewrite(t);
+  }
+  return t;
+}
+
+/** Every `(` has its `)` in `text`, counted as matchParen counts (strings and comments included). */
+function parensClose(text: string): boolean {
+  let open = 0;
+  for (let i = text.indexOf('('), j = text.indexOf(')'); i >= 0 || j >= 0; ) {
+    if (i >= 0 && (j < 0 || i < j)) {
+      open++;
+      i = text.indexOf('(', i + 1);
+    } else {
+      if (open > 0) open--;
+      j = text.indexOf(')', j + 1);
+    }
+  }
+  return open === 0;
+}
+
+/** No `/*` after the last `*\/`, and none of them before the first `/*`. */
+function commentsInside(text: string): boolean {
+  const lastOpen = text.lastIndexOf('/*');
+  const firstClose = text.indexOf('*/');
+  if (firstClose < 0) return lastOpen < 0;
+  const firstOpen = text.indexOf('/*');
+  return firstOpen >= 0 && firstOpen < firstClose && text.lastIndexOf('*/') >= lastOpen + 2;
 }
 
 function rewriteMacros(text: string): string {

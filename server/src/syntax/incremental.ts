@@ -10,8 +10,9 @@
  */
 import type { FileFacts } from './facts';
 import { FunctionMemo } from './functionMemo';
-import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, prepareText, timeoutFacts, tooLargeFacts } from './index';
+import { PARSE_BUDGET_MS, factsFromTree, parseFailedFacts, timeoutFacts, tooLargeFacts } from './index';
 import type { CParser, Point, SyntaxTree, TreeEdit } from './parser';
+import { PreparedPieces } from './preparedPieces';
 import { errorsInside, reparsePlan } from './reparseZones';
 
 /** The smallest edit that turns `before` into `after`: their common prefix and suffix stay. */
@@ -47,6 +48,7 @@ function pointAt(text: string, index: number, fromIndex = 0, from: Point = { row
 export class DocumentParse {
   private last?: { prepared: string; tree: SyntaxTree };
   private memo = new FunctionMemo();
+  private pieces = new PreparedPieces();
 
   constructor(
     private readonly parser: CParser,
@@ -62,7 +64,7 @@ export class DocumentParse {
       return tooLarge;
     }
     try {
-      const prepared = prepareText(text);
+      const prepared = this.pieces.prepare(text);
       // Text the pre-passes blank (inside `#if 0`, after an unterminated comment) changes
       // nothing the parser reads: the tree stays.
       if (this.last?.prepared !== prepared.text) {
@@ -95,10 +97,11 @@ export class DocumentParse {
     return this.parser.parse(text, this.budgetMs);
   }
 
-  /** Frees the kept tree (wasm trees live outside the JS heap) and forgets the kept functions. */
+  /** Frees the kept tree (wasm trees live outside the JS heap) and forgets the kept functions and pieces. */
   dispose(): void {
     this.releaseTree();
     this.memo = new FunctionMemo();
+    this.pieces = new PreparedPieces();
   }
 
   private releaseTree(): void {
