@@ -380,3 +380,33 @@ test('the reuse plan made before a re-analysis (to choose the debounce) is the o
   }
   assert.ok(fresh.findings.length > 0);
 });
+
+/** Each version's incremental re-analysis, facts included, equals a fresh one. */
+function checkVersions(versions: readonly string[]): void {
+  const kernel = new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG);
+  const doc = new DocumentParse(parser(), 'drv.c');
+  let previous: Analysis | undefined;
+  versions.forEach((text, k) => {
+    const result = reanalyze(previous, [doc.update(text)], kernel);
+    previous = result.analysis;
+    const fresh = analyze([factsFromText(parser(), 'drv.c', text)], kernel);
+    assert.deepEqual(result.analysis.files, fresh.files, `version ${k} (${result.how}): facts`);
+    assert.equal(observable(result.analysis), observable(fresh), `version ${k} (${result.how})`);
+  });
+  doc.dispose();
+}
+
+test('a function the memo hands out again is not moved or replaced in place as another function', () => {
+  // Two definitions of f under one condition. First the file grows a function at its end
+  // and is analysed whole, with the memo's own object of the unmoved first f among its
+  // facts. Then a changed f takes the comment's lines and the second f goes, so each f's
+  // body looks changed at its index: the first f's object is the new file's second
+  // function when it did not move, and is kept by the memo when it did.
+  const f = (call: string): string => `static void f(void)\n{\n\t${call};\n}\n`;
+  const tail = 'static irqreturn_t h(int irq, void *d)\n{\n\tf();\n\treturn IRQ_HANDLED;\n}\n\nstatic int p(void)\n{\n\treturn request_irq(1, h, 0, "x", NULL);\n}\n';
+  const before = [`#ifdef CONFIG_A\n/* one\n * two\n * three\n */\n${f('udelay(1)')}${f('msleep(2)')}#endif\n`, `#ifdef CONFIG_A\n/* one\n * two\n * three\n */\n${f('udelay(1)')}${f('msleep(2)')}#endif\n${tail}`];
+  for (const gap of ['', '\n\n']) {
+    const after = `#ifdef CONFIG_A\n${f('msleep(3)')}${gap}${f('udelay(1)')}#endif\n${tail}`;
+    checkVersions([...before, after, `\n${after}`, `\n\n${after}`]);
+  }
+});

@@ -55,7 +55,7 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
     const before = previous.files[i];
     const after = files[i];
     if (before === after) continue;
-    if (before.path !== after.path || before.functions.length !== after.functions.length) return undefined;
+    if (before.path !== after.path || before.functions.length !== after.functions.length || !sameSlots(before, after)) return undefined;
     for (const key of Object.keys(before) as Array<keyof FileFacts>) {
       if (key === 'functions') continue;
       if (!sameButPositions(before[key], after[key])) return undefined;
@@ -133,9 +133,26 @@ export function samePlace(a: FunctionFacts, b: FunctionFacts): boolean {
   return sameOrigin(a, b) && a.span.start.line === b.span.start.line;
 }
 
+/**
+ * Whether every function object of `after` that is one of `before` is at the same index.
+ * The function memo hands out an unmoved function's kept object again; moving or
+ * replacing the previous version's functions in place is sound only when such an object
+ * is its own previous version (functionMemo.ts).
+ */
+function sameSlots(before: FileFacts, after: FileFacts): boolean {
+  let old: Set<FunctionFacts> | undefined;
+  for (let j = 0; j < after.functions.length; j++) {
+    const now = after.functions[j];
+    if (now === before.functions[j]) continue;
+    old ??= new Set(before.functions);
+    if (old.has(now)) return false;
+  }
+  return true;
+}
+
 /** `sameButPositions` of two versions of a file, asking the memo about each function first. */
 export function sameFileButPositions(a: FileFacts, b: FileFacts): boolean {
-  if (a.functions.length !== b.functions.length) return false;
+  if (a.functions.length !== b.functions.length || !sameSlots(a, b)) return false;
   for (let j = 0; j < a.functions.length; j++) if (!sameFunctionButPositions(a.functions[j], b.functions[j])) return false;
   for (const key in a) if (key !== 'functions' && (!(key in b) || !sameButPositions(a[key as keyof FileFacts], b[key as keyof FileFacts]))) return false;
   for (const key in b) if (!(key in a)) return false;

@@ -11,6 +11,18 @@
  * Every facts object handed out remembers the kept entry it was made from (`sameOrigin`):
  * two with the same entry are equal but for positions, which the analysis would otherwise
  * find out by comparing every function of the file at every edit.
+ *
+ * A function that did not move is handed out as the kept object itself, not a copy (a
+ * copy of every function above the edit was most of the memo's allocation per edit), and
+ * one that moved as a copy the memo keeps instead. So after a round each kept object is
+ * either private (`keep`) or the facts object last handed out for its text. The analysis
+ * changes its previous facts in place (analysis/localChange.ts): it moves an unchanged
+ * function's positions to those of its new version, and the positions outside the body
+ * of a function whose body changed. The memo may still hold such an object only if it
+ * was handed out again this round, at the row it starts at; the analysis refuses to reuse
+ * the previous facts when a new version's function is an old object at another index, so
+ * that object is its own new version, neither changed nor moved, and the next `take`
+ * shifts from where it is.
  */
 import { isPos, type FunctionFacts } from './facts';
 
@@ -40,12 +52,14 @@ export class FunctionMemo {
     return `${column}\u0000${cfg.join('\u0001')}\u0000${globals}\u0000${text}`;
   }
 
-  /** The facts kept under `key`, as a fresh copy starting at `row`. */
+  /** The facts kept under `key`, starting at `row`: the kept object when it starts there, else a moved copy. */
   take(key: string, row: number): Kept | undefined {
     const kept = this.previous.get(key) ?? this.current.get(key);
     if (!kept) return undefined;
     this.current.set(key, kept);
-    const facts = shiftRows(kept.facts, row - kept.facts.span.start.line);
+    const rows = row - kept.facts.span.start.line;
+    const facts = rows === 0 ? kept.facts : shiftRows(kept.facts, rows);
+    kept.facts = facts;
     origins.set(facts, kept);
     return { facts, tooDeep: kept.tooDeep };
   }
