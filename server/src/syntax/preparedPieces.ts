@@ -29,6 +29,12 @@ interface Piece {
   tooDeep: boolean;
 }
 
+/** A text that cannot be prepared alone. */
+interface Unfit {
+  key: string;
+  prepared?: undefined;
+}
+
 /** A line break before a line that is only `}` or `};`. */
 const CUT = /\n(?=\};?[ \t]*(?:\n|$))/g;
 const BACKSLASH = 92;
@@ -66,9 +72,9 @@ function flat(s: string): string {
 
 /** Pieces kept from the previous version of one document, like FunctionMemo's functions. */
 export class PreparedPieces {
-  /** Pieces of the last two versions by text; null for one that cannot be prepared alone. */
-  private previous = new Map<string, Piece | null>();
-  private current = new Map<string, Piece | null>();
+  /** Pieces of the last two versions by text; for one that cannot be prepared alone, only its key. */
+  private previous = new Map<string, Piece | Unfit>();
+  private current = new Map<string, Piece | Unfit>();
   /** Versions prepared from pieces and by the whole-file passes, and pieces prepared anew (what an edit cost). */
   readonly stats = { pieced: 0, whole: 0, preparedPieces: 0 };
 
@@ -104,15 +110,15 @@ export class PreparedPieces {
     return whole ? prepareText(text) : joined(kept);
   }
 
-  /** The piece of `text`, kept or prepared now; null when it cannot be prepared alone. */
-  private piece(text: string): Piece | null {
+  /** The piece of `text`, kept or prepared now; undefined when it cannot be prepared alone. */
+  private piece(text: string): Piece | undefined {
     let piece = this.previous.get(text) ?? this.current.get(text);
     if (piece === undefined) {
-      piece = preparePiece(text) ?? null;
+      piece = preparePiece(text) ?? { key: flat(text) };
       this.stats.preparedPieces++;
     }
-    this.current.set(piece ? piece.key : flat(text), piece);
-    return piece;
+    this.current.set(piece.key, piece);
+    return piece.prepared === undefined ? undefined : piece;
   }
 }
 
