@@ -119,7 +119,7 @@ function defOfFunction(previous: Previous, file: number, index: number): FnDef |
  * Whether two versions of a function are equal but for positions: at once when the
  * function memo made both from one kept entry, else by comparing them.
  */
-export function sameFunctionButPositions(a: FunctionFacts, b: FunctionFacts): boolean {
+function sameFunctionButPositions(a: FunctionFacts, b: FunctionFacts): boolean {
   return sameOrigin(a, b) || sameButPositions(a, b);
 }
 
@@ -129,7 +129,7 @@ export function sameFunctionButPositions(a: FunctionFacts, b: FunctionFacts): bo
  * a function of its text, column and start row, and a same origin means the same text
  * and column.
  */
-export function samePlace(a: FunctionFacts, b: FunctionFacts): boolean {
+function samePlace(a: FunctionFacts, b: FunctionFacts): boolean {
   return sameOrigin(a, b) && a.span.start.line === b.span.start.line;
 }
 
