@@ -381,11 +381,15 @@ test('the reuse plan made before a re-analysis (to choose the debounce) is the o
   assert.ok(fresh.findings.length > 0);
 });
 
-/** Each version's incremental re-analysis, facts included, equals a fresh one. */
-function checkVersions(versions: readonly string[]): void {
+/**
+ * Each version's incremental re-analysis, facts included, equals a fresh one; with
+ * `fromDisk`, the first analysis is of the first version's facts parsed apart, as the
+ * language server's index reads them from the fact cache before the file is opened.
+ */
+function checkVersions(versions: readonly string[], fromDisk = false): void {
   const kernel = new KernelIndex(BUILTIN_MODEL, EMPTY_CONFIG);
   const doc = new DocumentParse(parser(), 'drv.c');
-  let previous: Analysis | undefined;
+  let previous: Analysis | undefined = fromDisk ? analyze([factsFromText(parser(), 'drv.c', versions[0])], kernel) : undefined;
   versions.forEach((text, k) => {
     const result = reanalyze(previous, [doc.update(text)], kernel);
     previous = result.analysis;
@@ -409,4 +413,11 @@ test('a function the memo hands out again is not moved or replaced in place as a
     const after = `#ifdef CONFIG_A\n${f('msleep(3)')}${gap}${f('udelay(1)')}#endif\n${tail}`;
     checkVersions([...before, after, `\n${after}`, `\n\n${after}`]);
   }
+});
+
+test('an analysis of facts parsed apart (the fact cache) is built on by the edits of the open document', () => {
+  const f = (name: string, call: string): string => `static void ${name}(void)\n{\n\t${call};\n}\n\n`;
+  const text = `${f('a', 'udelay(1)')}${f('b', 'mdelay(2)')}static irqreturn_t h(int irq, void *d)\n{\n\ta();\n\tb();\n\treturn IRQ_HANDLED;\n}\n\nstatic int p(void)\n{\n\treturn request_irq(1, h, 0, "x", NULL);\n}\n`;
+  const moved = `\n${text}`;
+  checkVersions([text, text, moved, moved.replace('mdelay(2)', 'msleep(2)'), `\n${moved.replace('mdelay(2)', 'msleep(2)')}`, `/* x */\n${moved}`], true);
 });

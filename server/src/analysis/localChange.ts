@@ -14,7 +14,7 @@
  * to it is not local.
  */
 import { isPos, type FileFacts, type FunctionFacts, type Op, type Pos } from '../syntax/facts';
-import { sameOrigin } from '../syntax/functionMemo';
+import { sameOrigin, takeOrigin } from '../syntax/functionMemo';
 import { forEachOp } from '../syntax/walkOps';
 import { globalName } from '../syntax/globalName';
 import type { KernelIndex } from '../kernel';
@@ -48,6 +48,8 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
   if (previous.files.length !== files.length) return undefined;
   const changed: FnDef[] = [];
   const moves: Array<[unknown, unknown]> = [];
+  /** Unchanged functions that moved: old facts and new. */
+  const movedFunctions: Array<[FunctionFacts, FunctionFacts]> = [];
   const replaced: Array<{ file: FileFacts; index: number; old: FunctionFacts; facts: FunctionFacts }> = [];
   /** Old ops whose position objects entries and pointer evidence hold, and the new ops that take those objects over. */
   const kept: Array<[{ at: Pos }, { at: Pos }]> = [];
@@ -65,7 +67,7 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
       const old = before.functions[j];
       const now = after.functions[j];
       if (sameFunctionButPositions(old, now)) {
-        if (!samePlace(old, now)) moves.push([old, now]);
+        if (!samePlace(old, now)) movedFunctions.push([old, now]);
         continue;
       }
       const def = defOfFunction(previous, i, j);
@@ -85,6 +87,7 @@ export function localChange(previous: Previous, files: readonly FileFacts[]): Lo
     changed,
     apply(): void {
       for (const [from, to] of moves) movePositions(from, to);
+      for (const [from, to] of movedFunctions) moveFunctionPositions(from, to);
       // Entries, pointer evidence and configured entries hold the old position objects:
       // the new facts take them over (with the new positions), so later moves reach them.
       for (const [from, to] of kept) {
@@ -163,8 +166,14 @@ export function sameFileButPositions(a: FileFacts, b: FileFacts): boolean {
 export function moveFilePositions(from: FileFacts, to: FileFacts): void {
   for (const key in from) if (key !== 'functions') movePositions(from[key as keyof FileFacts], to[key as keyof FileFacts]);
   from.functions.forEach((f, j) => {
-    if (!samePlace(f, to.functions[j])) movePositions(f, to.functions[j]);
+    if (!samePlace(f, to.functions[j])) moveFunctionPositions(f, to.functions[j]);
   });
+}
+
+/** `movePositions` of a function, after which the old facts count as made where the new ones were (takeOrigin). */
+function moveFunctionPositions(from: FunctionFacts, to: FunctionFacts): void {
+  movePositions(from, to);
+  takeOrigin(from, to);
 }
 
 /**

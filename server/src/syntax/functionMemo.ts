@@ -44,6 +44,17 @@ export function sameOrigin(a: FunctionFacts, b: FunctionFacts): boolean {
   return kept !== undefined && kept === origins.get(b);
 }
 
+/**
+ * Records that `target`, its positions just moved to those of `source` (equal but for
+ * positions before), is now what `source` is: an analysis built on facts from elsewhere
+ * (the fact cache) keeps those objects, and without the origin every later edit would
+ * compare them in full.
+ */
+export function takeOrigin(target: FunctionFacts, source: FunctionFacts): void {
+  const kept = origins.get(source);
+  if (kept) origins.set(target, kept);
+}
+
 export class FunctionMemo {
   private previous = new Map<string, Kept>();
   private current = new Map<string, Kept>();
