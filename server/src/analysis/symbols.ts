@@ -68,9 +68,23 @@ export class Symbols {
     if (own) return own;
     const globals = this.globals.get(name);
     if (!globals || globals.length < 2) return globals ?? [];
-    const dir = this.dir(fromFile);
-    const local = globals.filter((d) => this.dir(d.file) === dir);
-    return local.length > 0 ? local : globals;
+    return this.globalsIn(name, globals).get(this.dir(fromFile)) ?? globals;
+  }
+
+  /**
+   * Per directory, the definitions of a global name that several files define: a name
+   * every driver defines for itself is defined in thousands of files across drivers/ and
+   * called in each, so filtering the whole list per call grew with the square of the tree.
+   */
+  private readonly globalsByDir = new Map<string, Map<string, FnDef[]>>();
+  private globalsIn(name: string, globals: readonly FnDef[]): Map<string, FnDef[]> {
+    let byDir = this.globalsByDir.get(name);
+    if (!byDir) {
+      byDir = new Map<string, FnDef[]>();
+      for (const d of globals) push(byDir, this.dir(d.file), d);
+      this.globalsByDir.set(name, byDir);
+    }
+    return byDir;
   }
 
   /** `path.dirname`, remembered: resolution asks it for the same few files millions of times. */
