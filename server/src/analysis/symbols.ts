@@ -29,7 +29,11 @@ export class Symbols {
   private readonly headerStatics = new Map<string, Map<string, FnDef[]>>();
   /** struct name -> directories that define it; a name defined in several is per-driver. */
   private readonly structDirs = new Map<string, Set<string>>();
-  private readonly macros = new Map<string, MacroDef[]>();
+  /**
+   * Macro name -> defining file -> its definitions there, files in the order first seen:
+   * a name like `dprintk` is defined by hundreds of drivers, each using its own.
+   */
+  private readonly macros = new Map<string, Map<string, MacroDef[]>>();
   /** typedef alias -> struct name, workspace-wide. */
   readonly typedefs = new Map<string, string>();
   /** struct name -> field -> the field's type name (first definition wins). */
@@ -50,7 +54,11 @@ export class Symbols {
           push(this.globals, fn.name, def);
         }
       }
-      for (const m of file.macros) push(this.macros, m.name, { file: file.path, facts: m });
+      for (const m of file.macros) {
+        const byFile = this.macros.get(m.name) ?? new Map<string, MacroDef[]>();
+        this.macros.set(m.name, byFile);
+        push(byFile, file.path, { file: file.path, facts: m });
+      }
       for (const t of file.typedefs) this.typedefs.set(t.alias, t.target);
       for (const st of file.structs) {
         const dirs = this.structDirs.get(st.name) ?? new Set<string>();
@@ -113,10 +121,9 @@ export class Symbols {
    * else the first defining file's; several when `#if` branches define it differently.
    */
   macroVariants(name: string, fromFile: string): MacroDef[] {
-    const all = this.macros.get(name);
-    if (!all) return [];
-    const file = all.some((m) => m.file === fromFile) ? fromFile : all[0].file;
-    return all.filter((m) => m.file === file);
+    const byFile = this.macros.get(name);
+    if (!byFile) return [];
+    return byFile.get(fromFile) ?? (byFile.values().next().value as MacroDef[]);
   }
 
   /** Struct name behind a type name, through typedefs. */
