@@ -10,7 +10,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { analyzeDir, FIXTURES, ROOT } from './support/fixtures';
 import { validateSarif } from './support/sarifSchema';
-import { entryWitnesses } from '../server/src/analysis/witness';
+import { BackwardGraph, entryWitnesses } from '../server/src/analysis/witness';
 import type { Finding, Witness } from '../server/src/analysis';
 
 const DIR = path.join(FIXTURES, 'analysis', 'witness-per-entry');
@@ -75,7 +75,7 @@ test('past the limit, the other entries are counted', () => {
   const start = analysis.entries.find((e) => e.fn.facts.name === 'twinq_tx_isr');
   assert.ok(start);
   const skip = [...analysis.propagation.parents].find(([, p]) => p.kind === 'entry' && p.entry === start)![0];
-  const limited = entryWitnesses(site[1], hit, analysis.propagation, analysis.symbols, { skip, limit: 1 });
+  const limited = entryWitnesses(site[1], hit, analysis.propagation, analysis.symbols, { skip, limit: 1 }, new BackwardGraph(analysis.propagation).search(site[1].keys()));
   assert.equal(limited.witnesses.length, 1);
   assert.equal(limited.more, 2);
   assert.deepEqual(limited.witnesses[0].steps, f.witnesses[1].path);
@@ -100,4 +100,20 @@ test('JSON and SARIF output carry every witness', () => {
   assert.equal(flows.length, 4);
   assert.deepEqual(flows.map((c: { message: { text: string } }) => c.message.text).slice(0, 1), ['witness path from twinq_tx_isr']);
   assert.match(run('text'), /also reached from twinq_\w+\(\) \(\w[\w-]*\), /);
+});
+
+test('one backward graph serves searches from different nodes, one after another', () => {
+  // The graph reuses its arrays between searches (a stamp per search): a search from other
+  // nodes in between must not leak into the next one from the call's nodes.
+  const site = [...analysis.propagation.hitNodes].find(([key]) => key.endsWith(':xcall-in-atomic'));
+  assert.ok(site);
+  const graph = new BackwardGraph(analysis.propagation);
+  const fresh = new BackwardGraph(analysis.propagation).search(site[1].keys());
+  const root = [...analysis.propagation.parents].find(([, p]) => p.kind === 'entry')![0];
+  const other = graph.search([root]);
+  assert.deepEqual(other.entries.map((l) => l.node), [root], 'an entry node reaches itself only');
+  const again = graph.search(site[1].keys());
+  assert.deepEqual(again.entries, fresh.entries);
+  for (const { node } of fresh.entries) assert.deepEqual(again.toward(node), fresh.toward(node));
+  assert.equal(fresh.entries.length, 4, 'the four entries of the fixture');
 });

@@ -15,14 +15,14 @@ import type { EntryState, FlowContext, FlowState } from './flow';
 import { contextOf, entryFromKey, interpret } from './flow';
 import { flowContext } from './summaries';
 import { PointsTo } from './pointsTo';
-import type { CallTarget, Hit, Propagation } from './propagate';
+import type { CallTarget, Hit, HitAt, Propagation } from './propagate';
 import { callTargets, propagate } from './propagate';
 import { patchedPropagation } from './propagationPatch';
 import { CONTEXT_ORDER, findingMessage } from './rules';
 import type { FnDef } from './symbols';
 import { Symbols } from './symbols';
 import type { WitnessPath } from './witness';
-import { entryWitnesses, pathTo, witnessOf } from './witness';
+import { BackwardGraph, entryWitnesses, pathTo, witnessOf } from './witness';
 
 export interface AnalysisStats {
   files: number;
@@ -168,16 +168,18 @@ export class Analysis {
   }
 
   private allFindings(): Finding[] {
-    return [...this.propagation.hits].map(([site, hits]) => this.finding(site, hits)).sort(compareFindings);
+    const graph = new BackwardGraph(this.propagation);
+    return [...this.propagation.hits].map(([site, hits]) => this.finding(site, hits, graph)).sort(compareFindings);
   }
 
-  private finding(site: string, hits: Hit[]): Finding {
+  private finding(site: string, hits: Hit[], graph: BackwardGraph): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
     const hit = sorted[0];
     const primary = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
     const { steps, root } = primary;
     const first = describeWitness(primary, hit.context);
-    const others = entryWitnesses(this.propagation.hitNodes.get(site) ?? new Map(), hit, this.propagation, this.symbols, { skip: primary.start, limit: MAX_WITNESSES - 1 });
+    const at = this.propagation.hitNodes.get(site) ?? new Map<number, HitAt>();
+    const others = entryWitnesses(at, hit, this.propagation, this.symbols, { skip: primary.start, limit: MAX_WITNESSES - 1 }, graph.search(at.keys()));
     const entryNote = root.entry ? root.entry.note : `IRQs-off or atomic region in ${steps[0]?.function ?? hit.def.facts.name}()`;
     const file = hit.def.file;
     return {

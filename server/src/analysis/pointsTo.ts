@@ -28,6 +28,8 @@ export interface PointerEvidence {
 }
 
 type Loc = string;
+/** A copy out of a field of unknown type, read in directory `dir`, into `dst`. */
+type LooseCopy = { dst: Loc; dir: string };
 const UNKNOWN_TYPE = '?';
 const ANY_DIR = 'any';
 
@@ -50,6 +52,8 @@ export class PointsTo {
   private readonly pts = new Map<Loc, Map<number, PointerEvidence>>();
   /** Copy edges, while the sets are being solved; an edge out of a loose field location carries the directories it may deliver stores from. */
   private readonly edges = new Map<Loc, Map<Loc, Set<string> | typeof ANY_DIR>>();
+  /** Loose copies' edges out of locations no function reached when they were resolved (see `defer`). */
+  private readonly deferred = new Map<Loc, Array<{ copies: readonly LooseCopy[]; before: number }>>();
   /** Copies out of a field of unknown type: resolved once every field location is known. */
   private readonly looseEdges: Array<{ field: string; dst: Loc; dir: string }> = [];
   /** Field name -> every location of a field with that name, for calls through an unknown type. */
@@ -96,6 +100,7 @@ export class PointsTo {
     // The sets are final: the copy edges were read only to solve them, and on a large
     // tree they are most of this object (drivers/net: 175 of 197 MB of heap).
     this.edges.clear();
+    this.deferred.clear();
   }
 
   /** The location a value denotes inside `fn` (or at file scope), if it can hold a pointer; remembers field locations by name. */
@@ -217,10 +222,92 @@ export class PointsTo {
     return true;
   }
 
+  /**
+   * The locations a function can reach, over the copy edges and the loose copies `byField` (out of a
+   * field of unknown type, which read every location of a field of that name), ignoring
+   * the directories an edge delivers from: a superset of the locations that will hold one.
+   * A loose copy becomes an edge from each location of its field, and across drivers/ a
+   * field like `dev` has hundreds of locations read by hundreds of such copies; an edge
+   * from a location no function reaches would never be followed, so only these are made.
+   */
+  private mayHoldFunctions(byField: ReadonlyMap<string, readonly LooseCopy[]>): Set<Loc> {
+    const pending = new Map(byField);
+    const live = new Set<Loc>(this.pts.keys());
+    const work = [...live];
+    const reach = (loc: Loc): void => {
+      if (live.has(loc)) return;
+      live.add(loc);
+      work.push(loc);
+    };
+    while (work.length > 0) {
+      const loc = work.pop() as Loc;
+      for (const dst of this.edges.get(loc)?.keys() ?? []) reach(dst);
+      for (const { copies } of this.deferred.get(loc) ?? []) for (const { dst } of copies) reach(dst);
+      if (!loc.startsWith('F:')) continue;
+      // `F:type.field`: a type is a C identifier (or `?`), so the field follows the first dot.
+      const field = loc.slice(loc.indexOf('.') + 1);
+      const copies = pending.get(field);
+      if (!copies) continue;
+      pending.delete(field);
+      for (const { dst } of copies) reach(dst);
+    }
+    return live;
+  }
+
+  /**
+   * A loose copy's edge out of a location no function reaches yet: made if a later solve
+   * (after the arguments of indirect calls) finds one does, where it would have been made
+   * first, before the edges added since, so that sets fill in the same order.
+   */
+  private defer(src: Loc, copies: readonly LooseCopy[]): void {
+    const at = { copies, before: this.edges.get(src)?.size ?? 0 };
+    const known = this.deferred.get(src);
+    if (known) known.push(at);
+    else this.deferred.set(src, [at]);
+  }
+
+  private addDeferred(live: ReadonlySet<Loc>): void {
+    for (const [src, rounds] of this.deferred) {
+      if (!live.has(src)) continue;
+      this.deferred.delete(src);
+      const since = [...(this.edges.get(src) ?? [])];
+      this.edges.set(src, new Map());
+      let done = 0;
+      const replay = (upTo: number): void => {
+        for (const [dst, dirs] of since.slice(done, upTo)) {
+          if (dirs === ANY_DIR) this.addEdge(src, dst, ANY_DIR);
+          else for (const dir of dirs) this.addEdge(src, dst, dir);
+        }
+        done = upTo;
+      };
+      for (const { copies, before } of rounds) {
+        replay(before);
+        for (const { dst, dir } of copies) this.addEdge(src, dst, dir);
+      }
+      replay(since.length);
+    }
+  }
+
   /** Propagates along copy edges until nothing changes. */
   private solve(): void {
     this.fieldTargets.clear();
-    for (const { field, dst, dir } of this.looseEdges.splice(0)) for (const src of this.fieldLocs.get(field) ?? []) this.addEdge(src, dst, dir);
+    const byField = new Map<string, LooseCopy[]>();
+    for (const { field, dst, dir } of this.looseEdges.splice(0)) {
+      const copies = byField.get(field);
+      if (copies) copies.push({ dst, dir });
+      else byField.set(field, [{ dst, dir }]);
+    }
+    const live = this.mayHoldFunctions(byField);
+    this.addDeferred(live);
+    for (const [field, copies] of byField) {
+      for (const src of this.fieldLocs.get(field) ?? []) {
+        if (!live.has(src)) {
+          this.defer(src, copies);
+          continue;
+        }
+        for (const { dst, dir } of copies) this.addEdge(src, dst, dir);
+      }
+    }
     const work: Loc[] = [...this.pts.keys()];
     while (work.length > 0) {
       const src = work.pop() as Loc;

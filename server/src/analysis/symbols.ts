@@ -29,7 +29,11 @@ export class Symbols {
   private readonly headerStatics = new Map<string, Map<string, FnDef[]>>();
   /** struct name -> directories that define it; a name defined in several is per-driver. */
   private readonly structDirs = new Map<string, Set<string>>();
-  private readonly macros = new Map<string, MacroDef[]>();
+  /**
+   * Macro name -> defining file -> its definitions there, files in the order first seen:
+   * a name like `dprintk` is defined by hundreds of drivers, each using its own.
+   */
+  private readonly macros = new Map<string, Map<string, MacroDef[]>>();
   /** typedef alias -> struct name, workspace-wide. */
   readonly typedefs = new Map<string, string>();
   /** struct name -> field -> the field's type name (first definition wins). */
@@ -50,7 +54,11 @@ export class Symbols {
           push(this.globals, fn.name, def);
         }
       }
-      for (const m of file.macros) push(this.macros, m.name, { file: file.path, facts: m });
+      for (const m of file.macros) {
+        const byFile = this.macros.get(m.name) ?? new Map<string, MacroDef[]>();
+        this.macros.set(m.name, byFile);
+        push(byFile, file.path, { file: file.path, facts: m });
+      }
       for (const t of file.typedefs) this.typedefs.set(t.alias, t.target);
       for (const st of file.structs) {
         const dirs = this.structDirs.get(st.name) ?? new Set<string>();
@@ -68,9 +76,23 @@ export class Symbols {
     if (own) return own;
     const globals = this.globals.get(name);
     if (!globals || globals.length < 2) return globals ?? [];
-    const dir = this.dir(fromFile);
-    const local = globals.filter((d) => this.dir(d.file) === dir);
-    return local.length > 0 ? local : globals;
+    return this.globalsIn(name, globals).get(this.dir(fromFile)) ?? globals;
+  }
+
+  /**
+   * Per directory, the definitions of a global name that several files define: a name
+   * every driver defines for itself is defined in thousands of files across drivers/ and
+   * called in each, so filtering the whole list per call grew with the square of the tree.
+   */
+  private readonly globalsByDir = new Map<string, Map<string, FnDef[]>>();
+  private globalsIn(name: string, globals: readonly FnDef[]): Map<string, FnDef[]> {
+    let byDir = this.globalsByDir.get(name);
+    if (!byDir) {
+      byDir = new Map<string, FnDef[]>();
+      for (const d of globals) push(byDir, this.dir(d.file), d);
+      this.globalsByDir.set(name, byDir);
+    }
+    return byDir;
   }
 
   /** `path.dirname`, remembered: resolution asks it for the same few files millions of times. */
@@ -99,10 +121,9 @@ export class Symbols {
    * else the first defining file's; several when `#if` branches define it differently.
    */
   macroVariants(name: string, fromFile: string): MacroDef[] {
-    const all = this.macros.get(name);
-    if (!all) return [];
-    const file = all.some((m) => m.file === fromFile) ? fromFile : all[0].file;
-    return all.filter((m) => m.file === file);
+    const byFile = this.macros.get(name);
+    if (!byFile) return [];
+    return byFile.get(fromFile) ?? (byFile.values().next().value as MacroDef[]);
   }
 
   /** Struct name behind a type name, through typedefs. */

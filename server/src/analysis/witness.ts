@@ -30,7 +30,7 @@ export interface WitnessPath {
 }
 
 /** A node and the edge by which the path enters it. */
-interface Link {
+export interface Link {
   node: number;
   parent: Parent;
 }
@@ -117,47 +117,123 @@ export interface EntryWitnesses {
 }
 
 /**
+ * What the backward breadth-first search behind `entryWitnesses` found: every entry met,
+ * in order of distance, and per node reached the link toward the call (none at the call).
+ */
+export interface BackwardSearch {
+  entries: readonly Link[];
+  toward(node: number): Link | undefined;
+}
+
+const NOT_A_NODE = -1;
+
+/**
+ * The propagation's edges reversed, with nodes numbered densely, for the backward
+ * searches of a whole analysis's findings. The ancestors of a forbidden call can be a
+ * large part of the graph (on all of drivers/, tens of thousands of nodes for a helper
+ * every driver reaches) and each call searches them again, so a visit must cost little:
+ * arrays indexed by dense numbers, and a stamp per search instead of new maps. A search's
+ * result is valid until the next search that starts from other nodes; consecutive
+ * searches from the same nodes (the forbidden calls of one function) are one search.
+ */
+export class BackwardGraph {
+  private readonly index = new Map<number, number>();
+  private readonly nodeAt: number[] = [];
+  /** Per dense node, its incoming edges (the first one, then the others in order) from `edgeStart[i]` to `edgeStart[i + 1]`. */
+  private readonly edgeStart: Int32Array;
+  private readonly edges: Parent[] = [];
+  /** Per edge, the dense number of the calling node, or NOT_A_NODE for an entry or a region. */
+  private readonly edgeFrom: Int32Array;
+  private readonly seenIn: Int32Array;
+  private readonly towardNode: Int32Array;
+  private readonly towardEdge: Int32Array;
+  private readonly queue: Int32Array;
+  private stamp = 0;
+  private last: { from: string; search: BackwardSearch } | undefined;
+
+  constructor({ parents, otherParents }: Pick<Propagation, 'parents' | 'otherParents'>) {
+    for (const node of parents.keys()) {
+      this.index.set(node, this.nodeAt.length);
+      this.nodeAt.push(node);
+    }
+    const n = this.nodeAt.length;
+    this.edgeStart = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const node = this.nodeAt[i];
+      this.edges.push(parents.get(node) as Parent);
+      for (const p of otherParents.get(node) ?? []) this.edges.push(p);
+      this.edgeStart[i + 1] = this.edges.length;
+    }
+    this.edgeFrom = new Int32Array(this.edges.length);
+    this.edges.forEach((p, e) => (this.edgeFrom[e] = 'from' in p ? (this.index.get(p.from) ?? NOT_A_NODE) : NOT_A_NODE));
+    this.seenIn = new Int32Array(n);
+    this.towardNode = new Int32Array(n);
+    this.towardEdge = new Int32Array(n);
+    this.queue = new Int32Array(n);
+  }
+
+  /** The search from the nodes that reach a forbidden call: each ancestor visited once; regions in process context are not entries. */
+  search(starts: Iterable<number>): BackwardSearch {
+    const startList = [...starts];
+    const from = startList.join(',');
+    if (this.last?.from === from) return this.last.search;
+    const stamp = ++this.stamp;
+    const { seenIn, towardNode, towardEdge, queue, edgeStart, edgeFrom, edges } = this;
+    let tail = 0;
+    for (const node of startList) {
+      const i = this.index.get(node);
+      if (i === undefined || seenIn[i] === stamp) continue;
+      seenIn[i] = stamp;
+      towardNode[i] = NOT_A_NODE;
+      queue[tail++] = i;
+    }
+    const entries: Link[] = [];
+    for (let head = 0; head < tail; head++) {
+      const i = queue[head];
+      for (let e = edgeStart[i]; e < edgeStart[i + 1]; e++) {
+        const caller = edgeFrom[e];
+        if (caller === NOT_A_NODE) {
+          if (edges[e].kind === 'entry') entries.push({ node: this.nodeAt[i], parent: edges[e] });
+        } else if (seenIn[caller] !== stamp) {
+          seenIn[caller] = stamp;
+          towardNode[caller] = i;
+          towardEdge[caller] = e;
+          queue[tail++] = caller;
+        }
+      }
+    }
+    const toward = (node: number): Link | undefined => {
+      const i = this.index.get(node);
+      if (stamp !== this.stamp || i === undefined || seenIn[i] !== stamp || towardNode[i] === NOT_A_NODE) return undefined;
+      return { node: this.nodeAt[towardNode[i]], parent: edges[towardEdge[i]] };
+    };
+    const search = { entries, toward };
+    this.last = { from, search };
+    return search;
+  }
+}
+
+/**
  * One shortest witness per entry that reaches a forbidden call (from any node in `at`),
- * but for the entry node `skip` (the primary witness's): a breadth-first search backwards
- * from the call over every edge into a node, so entries are met in order of distance and
- * each ancestor is visited once. Regions in process context are not entries.
+ * but for the entry node `skip` (the primary witness's), from the backward search from
+ * `at`'s nodes.
  */
 export function entryWitnesses(
   at: ReadonlyMap<number, HitAt>,
   site: ForbiddenSite,
-  propagation: Pick<Propagation, 'parents' | 'otherParents' | 'nodes'>,
+  propagation: Pick<Propagation, 'nodes'>,
   symbols: Symbols,
   { skip, limit }: { skip: number; limit: number },
+  { entries, toward }: BackwardSearch,
 ): EntryWitnesses {
-  const { parents, otherParents, nodes } = propagation;
-  /** Per node reached backwards, the link toward the call (none at the call). */
-  const toward = new Map<number, Link | undefined>();
-  const queue = [...at.keys()];
-  for (const n of queue) toward.set(n, undefined);
-  const roots: Link[] = [];
-  let more = 0;
-  const follow = (n: number, p: Parent): void => {
-    if (p.kind === 'entry') {
-      if (n === skip) return;
-      if (roots.length < limit) roots.push({ node: n, parent: p });
-      else more++;
-    } else if (p.kind !== 'region' && !toward.has(p.from)) {
-      toward.set(p.from, { node: n, parent: p });
-      queue.push(p.from);
-    }
-  };
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head];
-    const first = parents.get(n);
-    if (first) follow(n, first);
-    for (const p of otherParents.get(n) ?? []) follow(n, p);
-  }
+  const kept = entries.filter((root) => root.node !== skip);
+  const roots = kept.slice(0, limit);
   const witnesses = roots.flatMap((root) => {
     const chain = [root];
-    for (let link = toward.get(root.node); link; link = toward.get(link.node)) chain.push(link);
+    for (let link = toward(root.node); link; link = toward(link.node)) chain.push(link);
     const end = chain[chain.length - 1].node;
     const hit = at.get(end);
-    return hit ? [{ ...closeAt(stepsOf(chain, end, nodes, symbols), site, hit.reason), ...hit }] : [];
+    return hit ? [{ ...closeAt(stepsOf(chain, end, propagation.nodes, symbols), site, hit.reason), ...hit }] : [];
   });
-  return { witnesses, more };
+  return { witnesses, more: kept.length - roots.length };
 }
