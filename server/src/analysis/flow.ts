@@ -265,6 +265,11 @@ class Interpreter {
     });
   }
 
+  /** Whether states went back to a label met before (a backward `goto`): the exits miss what they would have reached. */
+  get leftWaiting(): boolean {
+    return this.gotos.size > 0;
+  }
+
   run(entry: EntryState): FlowState[] {
     const start: FlowState = {
       base: entry.base,
@@ -610,5 +615,20 @@ export function interpret(
   entry: EntryState,
   visit: (call: CallVisit, states: readonly FlowState[]) => void,
 ): FlowState[] {
-  return new Interpreter(ctx, def, visit).run(entry);
+  return interpretExits(ctx, def, entry, visit).exits;
+}
+
+/**
+ * `interpret`, saying besides whether the exits may be incomplete: states that a backward
+ * `goto` sent to a label met before are not followed, so the exits miss what they reach.
+ */
+export function interpretExits(
+  ctx: FlowContext,
+  def: FnDef,
+  entry: EntryState,
+  visit: (call: CallVisit, states: readonly FlowState[]) => void,
+): { exits: FlowState[]; incomplete: boolean } {
+  const interpreter = new Interpreter(ctx, def, visit);
+  const exits = interpreter.run(entry);
+  return { exits, incomplete: interpreter.leftWaiting };
 }
