@@ -15,7 +15,8 @@ import type { EntryState, FlowContext, FlowState } from './flow';
 import { contextOf, entryFromKey, interpret } from './flow';
 import { flowContext } from './summaries';
 import { PointsTo } from './pointsTo';
-import type { CallTarget, Hit, HitAt, Propagation } from './propagate';
+import type { CallTarget, Hit, HitAt, Parent, Propagation } from './propagate';
+import { parentsOffRelease } from './releasePaths';
 import { callTargets, propagate } from './propagate';
 import { patchedPropagation } from './propagationPatch';
 import { CONTEXT_ORDER, findingMessage } from './rules';
@@ -172,10 +173,31 @@ export class Analysis {
     return [...this.propagation.hits].map(([site, hits]) => this.finding(site, hits, graph)).sort(compareFindings);
   }
 
+  /** The first edges of paths that avoid release paths, made when a finding first needs them. */
+  private offRelease: Map<number, Parent> | undefined;
+
+  /**
+   * The shortest witness of a call site; one that avoids objects' release paths when the
+   * shortest runs through one and another does not, with the hit it ends in.
+   */
+  private primaryWitness(site: string, sorted: readonly Hit[]): { hit: Hit; primary: WitnessPath } {
+    const { parents, nodes, hitNodes } = this.propagation;
+    const shortest = witnessOf(sorted[0], parents, nodes, this.symbols);
+    if (!shortest.lastRef) return { hit: sorted[0], primary: shortest };
+    this.offRelease ??= parentsOffRelease(this.propagation);
+    const off = this.offRelease;
+    let best: Hit | undefined;
+    for (const [node, at] of hitNodes.get(site) ?? []) {
+      if (at.lastRef || !off.has(node) || (best && rank(best.context) <= rank(at.context))) continue;
+      const { reason: _r, lastRef: _l, ...rest } = sorted[0];
+      best = { ...rest, node, context: at.context, ...(at.reason ? { reason: at.reason } : {}) };
+    }
+    return best ? { hit: best, primary: witnessOf(best, off, nodes, this.symbols) } : { hit: sorted[0], primary: shortest };
+  }
+
   private finding(site: string, hits: Hit[], graph: BackwardGraph): Finding {
     const sorted = [...hits].sort((a, b) => rank(a.context) - rank(b.context));
-    const hit = sorted[0];
-    const primary = witnessOf(hit, this.propagation.parents, this.propagation.nodes, this.symbols);
+    const { hit, primary } = this.primaryWitness(site, sorted);
     const { steps, root } = primary;
     const first = describeWitness(primary, hit.context);
     const at = this.propagation.hitNodes.get(site) ?? new Map<number, HitAt>();
@@ -276,9 +298,9 @@ export class Analysis {
 }
 
 /** A witness path as a finding shows it: what starts it, and how sure it is. */
-function describeWitness({ steps, root, defs, viaVariant }: WitnessPath, context: Context): Witness {
+function describeWitness({ steps, root, defs, viaVariant, lastRef }: WitnessPath, context: Context): Witness {
   const throughPointer = steps.some((s) => s.kind === 'indirect') || root.entry?.throughPointer === true;
-  const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : throughPointer ? 'pointer' : 'direct';
+  const confidence: Confidence = viaVariant || cfgConflict(defs.map((d) => d.facts.cfg)) ? 'config' : lastRef ? 'release' : throughPointer ? 'pointer' : 'direct';
   const entryKind = root.entry ? root.entry.kind : context === 'atomic' ? 'atomic-region' : 'irqs-off-region';
   return { entry: steps[0]?.function ?? '', entryKind, context, confidence, path: steps };
 }

@@ -8,13 +8,16 @@
  * passed (a name, the caller's own bound parameter, or the points-to set of the value it
  * passed). A parameter used as the base of a call (`nb->notifier_call(…)`) binds to the
  * global object the caller passed (`&my_nb`), so the call reaches what that object's
- * initialiser stored, not every `notifier_block` of the tree. A call through a bound
+ * initialiser stored, not every `notifier_block` of the tree; or to a struct the caller
+ * embeds (`&efx->mdio`), so it reaches what the caller's directory stores through that
+ * field (`efx->mdio.mdio_read = f`), not every driver's. A call through a bound
  * parameter resolves to the binding; a parameter left
  * unbound (a set over the bound, a value we cannot see, a function reached too many
  * ways) falls back to the insensitive set. A parameter a guard tests (paramGuards.ts)
  * binds to the constant the caller passed (`SIOCGMIIPHY`), so the callee runs only the
  * branches that constant selects. Bindings are interned; context 0 is "no binding".
  */
+import * as path from 'path';
 import type { Arg, CallOp, Pos } from '../syntax/facts';
 import { isConstant, mayRun, paramGuards } from './paramGuards';
 import type { ParamRoles } from './paramRoles';
@@ -60,7 +63,12 @@ export class CallContexts {
     if (callee.kind !== 'field') return undefined;
     const param = def.facts.params.indexOf(callee.base);
     const object = param >= 0 ? b.objects.get(param) : undefined;
-    return object === undefined ? undefined : this.pointsTo.objectField(object, callee.field);
+    if (object === undefined) return undefined;
+    if (!object.startsWith(EMBEDDED)) return this.pointsTo.objectField(object, callee.field);
+    // What the directory stores through the embedding field; nothing seen, the unbound set.
+    const bar = object.lastIndexOf('|');
+    const held = this.pointsTo.storedInDir(object.slice(EMBEDDED.length, bar), callee.field, object.slice(bar + 1));
+    return held.size > 0 ? held : undefined;
   }
 
   /** Whether `call` of `def` can run in context `ctx`: false when the constants it binds fail the call's guard. */
@@ -105,9 +113,10 @@ export class CallContexts {
     return id;
   }
 
-  /** The global object an argument points to (`&my_nb`, or the caller's own bound parameter). */
+  /** The object an argument points to: a global (`&my_nb`), an embedded struct (`&efx->mdio`), or the caller's own bound parameter. */
   private objectOf(arg: Arg, caller: FnDef, callerCtx: number): string | undefined {
     const value = arg.value;
+    if (value.kind === 'field' && arg.text.trimStart().startsWith('&')) return `${EMBEDDED}${path.dirname(caller.file)}|${value.field}`;
     if (value.kind !== 'name') return undefined;
     if (value.param !== undefined) return this.bindings[callerCtx].objects.get(value.param);
     return value.local ? undefined : this.pointsTo.object(value.name, caller.file);
@@ -141,3 +150,6 @@ export class CallContexts {
 }
 
 const NO_BINDING_SET: ReadonlyMap<number, PointerEvidence> = new Map();
+
+/** Marks an object that is a struct embedded in another (`&efx->mdio`), as `&<caller's directory>|<field>`; a global's key is its file's path. */
+const EMBEDDED = '&';

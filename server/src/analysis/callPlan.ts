@@ -15,11 +15,15 @@ export interface PlannedHit {
   context: Context;
   reason?: ContextReason;
   found: ForbiddenCall[];
+  /** The call is made there only on an object's release path: the last-reference test that opened it. */
+  lastRef?: string;
 }
 
 export interface PlannedEntry {
   key: number;
   reason?: ContextReason;
+  /** Every state entering so is on an object's release path: the last-reference test that opened it. */
+  lastRef?: string;
 }
 
 export interface CallPlan {
@@ -44,7 +48,7 @@ export function planOf(kernel: KernelIndex, call: CallVisit, states: readonly Fl
       const context = contextOf({ base: s.base, irqsOff: s.irqsOff, atomic: isAtomic(s) });
       const found = violations(kernel, call.name, call.args, context);
       if (found.length > 0) {
-        const hit = { context, found, ...(s.reason ? { reason: s.reason } : {}) };
+        const hit = { context, found, ...(s.reason ? { reason: s.reason } : {}), ...(s.lastRef ? { lastRef: s.lastRef } : {}) };
         if (hits) hits.push(hit);
         else hits = [hit];
         // A chain call reported where it is made (a blocking chain under a lock): its blocks are not entered from there, as device_add()'s drivers are not.
@@ -55,12 +59,16 @@ export function planOf(kernel: KernelIndex, call: CallVisit, states: readonly Fl
     // An atomic notifier chain runs its blocks under rcu_read_lock(), whatever the caller holds.
     const madeAtomic = chain?.atomic === true && !state.atomic;
     const key = entryKey(madeAtomic ? { ...state, atomic: true } : state);
-    if (entries?.some((e) => e.key === key)) continue;
+    const same = entries?.find((e) => e.key === key);
+    if (same) {
+      if (!s.lastRef) delete same.lastRef;
+      continue;
+    }
     const reason = madeAtomic ? { call: call.name as string, pos: call.op.at } : s.reason;
-    const entry = { key, ...(reason ? { reason } : {}) };
+    const entry: PlannedEntry = { key, ...(reason ? { reason } : {}), ...(s.lastRef ? { lastRef: s.lastRef } : {}) };
     if (entries) entries.push(entry);
     else entries = [entry];
   }
-  if (!hits && entries?.length === 1 && !entries[0].reason) return PLAIN[entries[0].key];
+  if (!hits && entries?.length === 1 && !entries[0].reason && !entries[0].lastRef) return PLAIN[entries[0].key];
   return { hits: hits ?? NO_HITS, entries: entries ?? [] };
 }

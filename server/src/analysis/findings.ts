@@ -34,9 +34,17 @@ export type Severity = 'error' | 'warning';
 
 /**
  * How sure the witness is: `direct` (only direct calls), `pointer` (at least one
- * function-pointer hop), `config` (depends on `#if` branches that may not both be built).
+ * function-pointer hop), `config` (depends on `#if` branches that may not both be built),
+ * `release` (a call on the way is made only where an object's last reference was dropped,
+ * which the caller's context allows unless it may hold the last one: a protocol the code
+ * does not show).
  */
-export type Confidence = 'direct' | 'pointer' | 'config';
+export type Confidence = 'direct' | 'pointer' | 'config' | 'release';
+
+/** Confidences a report shows only when asked for every one: they depend on what the code does not say. */
+export function shownByDefault(confidence: Confidence): boolean {
+  return confidence !== 'config' && confidence !== 'release';
+}
 
 /** The entry kind of a witness: what kind of interrupt or region starts it. */
 export type WitnessEntryKind = EntryKind | 'irqs-off-region' | 'atomic-region';

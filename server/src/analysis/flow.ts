@@ -13,6 +13,8 @@
  * - a trylock's effect holds only on the branch where its result is true;
  * - a side-effect-free test of local variables (`if (!mod)`), tested again before any
  *   assignment to them, takes the same way as the first time.
+ * A path on which a last-reference test (`atomic_dec_and_test`) was true is marked: its
+ * calls are the object's release, which propagation tells apart.
  */
 import type { CallOp, Cond, Op, Pos, StoreOp } from '../syntax/facts';
 import { globalName } from '../syntax/globalName';
@@ -55,6 +57,8 @@ export interface FlowState {
   /** Locks taken in this function, innermost last (for hover). */
   readonly locks: readonly string[];
   readonly reason?: ContextReason;
+  /** The last-reference test found true on this path: the calls after it release the object. */
+  readonly lastRef?: string;
 }
 
 const BASES: readonly Base[] = ['process', 'softirq', 'hardirq', 'nmi'];
@@ -89,7 +93,7 @@ export function entryFromKey(k: number): EntryState {
 }
 
 function stateKey(s: FlowState): string {
-  return `${s.base}|${s.irqsOff ? 1 : 0}|${s.depth}|${s.entryAtomic ? 1 : 0}|${s.saved}|${s.restoredFrom ?? ''}`;
+  return `${s.base}|${s.irqsOff ? 1 : 0}|${s.depth}|${s.entryAtomic ? 1 : 0}|${s.saved}|${s.restoredFrom ?? ''}|${s.lastRef ?? ''}`;
 }
 
 /** What a finding's context depends on: IRQs off, else atomic, else neither. */
@@ -261,6 +265,11 @@ class Interpreter {
     });
   }
 
+  /** Whether states went back to a label met before (a backward `goto`): the exits miss what they would have reached. */
+  get leftWaiting(): boolean {
+    return this.gotos.size > 0;
+  }
+
   run(entry: EntryState): FlowState[] {
     const start: FlowState = {
       base: entry.base,
@@ -368,7 +377,7 @@ class Interpreter {
   private ifOp(op: Extract<Op, { op: 'if' }>, from: { then: FlowState[]; else: FlowState[] }): Outcome {
     const key = pureTestKey(op.cond, this.locals);
     const branch = (states: FlowState[], way: boolean): FlowState[] => {
-      const refined = this.refine(states, op.cond, way);
+      const refined = this.lastReference(this.refine(states, op.cond, way), op.cond, way);
       // Tested before on this path: only the way taken then.
       return key === undefined ? refined : takeWays(refined, [`${key}=${way ? 1 : 0}`]);
     };
@@ -429,6 +438,14 @@ class Interpreter {
       then: single || cond.join === 'and' ? whenTrue : either,
       else: single || cond.join === 'or' ? whenFalse : either,
     };
+  }
+
+  /** The states of a branch where a last-reference test in the condition is known true, marked so. */
+  private lastReference(states: FlowState[], cond: Cond, branch: boolean): FlowState[] {
+    // The atoms' values are known only where `a && b` holds or `a || b` fails (or there is one atom).
+    if (cond.atoms.length > 1 && (cond.join === 'and') !== branch) return states;
+    const test = cond.atoms.find((a) => a.call !== undefined && a.negated !== branch && this.ctx.kernel.isLastReferenceTest(a.call))?.call;
+    return test === undefined ? states : states.map((s) => (s.lastRef ? s : { ...s, lastRef: test }));
   }
 
   /** Keeps the states in which the branch (`then` or `else`) of a condition can be taken. */
@@ -598,5 +615,20 @@ export function interpret(
   entry: EntryState,
   visit: (call: CallVisit, states: readonly FlowState[]) => void,
 ): FlowState[] {
-  return new Interpreter(ctx, def, visit).run(entry);
+  return interpretExits(ctx, def, entry, visit).exits;
+}
+
+/**
+ * `interpret`, saying besides whether the exits may be incomplete: states that a backward
+ * `goto` sent to a label met before are not followed, so the exits miss what they reach.
+ */
+export function interpretExits(
+  ctx: FlowContext,
+  def: FnDef,
+  entry: EntryState,
+  visit: (call: CallVisit, states: readonly FlowState[]) => void,
+): { exits: FlowState[]; incomplete: boolean } {
+  const interpreter = new Interpreter(ctx, def, visit);
+  const exits = interpreter.run(entry);
+  return { exits, incomplete: interpreter.leftWaiting };
 }

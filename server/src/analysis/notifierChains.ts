@@ -47,17 +47,26 @@ export class NotifierChains {
     private readonly pointsTo: PointsTo,
     private readonly kernel: KernelIndex,
   ) {
-    const calls: Array<{ def: FnDef; op: CallOp; name: string }> = [];
+    /** Calls by the name called: those to a new wrapper are the ones it may make register. */
+    const byName = new Map<string, Array<{ def: FnDef; op: CallOp }>>();
+    const work: Array<{ def: FnDef; op: CallOp; name: string }> = [];
     for (const def of symbols.defs) {
       forEachOp(def.facts.body, (op) => {
         const name = op.op === 'call' ? globalName(op.callee) : undefined;
-        if (op.op === 'call' && name !== undefined) calls.push({ def, op, name });
+        if (op.op !== 'call' || name === undefined) return;
+        if (kernel.chainRegistration(name)) work.push({ def, op, name });
+        else {
+          const list = byName.get(name);
+          if (list) list.push({ def, op });
+          else byName.set(name, [{ def, op }]);
+        }
       });
     }
-    // Wrappers of wrappers: until no call finds a new wrapper.
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const c of calls) changed = this.registrationCall(c.def, c.op, c.name) || changed;
+    // Wrappers of wrappers: each new wrapper's callers are looked at, to a fixpoint.
+    for (let head = 0; head < work.length; head++) {
+      const { def, op, name } = work[head];
+      // Once per new wrapper (a `static` name may be several functions' of different files).
+      if (this.registrationCall(def, op, name)) for (const c of byName.get(def.facts.name) ?? []) work.push({ ...c, name: def.facts.name });
     }
   }
 
@@ -106,7 +115,7 @@ export class NotifierChains {
     return held.size > 0 ? held : this.pointsTo.storedInFile(fn.file, field);
   }
 
-  /** A call in `def` that may register: records members, or `def` as a wrapper. Whether anything new was learnt. */
+  /** A call in `def` that may register: records members, or `def` as a wrapper. Whether `def` became one. */
   private registrationCall(def: FnDef, op: CallOp, name: string): boolean {
     const shapes: RegistrationShape[] = [];
     const model = this.kernel.chainRegistration(name);
@@ -115,7 +124,7 @@ export class NotifierChains {
       const shape = this.wrappers.get(callee.id);
       if (shape) shapes.push(shape);
     }
-    let changed = false;
+    let madeWrapper = false;
     for (const shape of shapes) {
       const chainArg = typeof shape.chain === 'number' ? op.args[shape.chain] : undefined;
       const chain = typeof shape.chain === 'string' ? shape.chain : chainArg ? this.chainKey(chainArg.value, def) : undefined;
@@ -125,7 +134,7 @@ export class NotifierChains {
       if (typeof chain === 'number' || typeof block === 'number') {
         if (!this.wrappers.has(def.id)) {
           this.wrappers.set(def.id, { head: shape.head, chain, block });
-          changed = true;
+          madeWrapper = true;
         }
         continue;
       }
@@ -137,12 +146,10 @@ export class NotifierChains {
       const evidence = { file: def.file, pos: op.at, text: `${name}(…${op.args.map((a) => a.text).join(', ')}…) in ${def.facts.name}` };
       for (const id of block.keys()) {
         if (!inDir.has(id)) inDir.set(id, evidence);
-        if (set.has(id)) continue;
-        set.set(id, evidence);
-        changed = true;
+        if (!set.has(id)) set.set(id, evidence);
       }
     }
-    return changed;
+    return madeWrapper;
   }
 }
 

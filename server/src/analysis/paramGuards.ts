@@ -21,7 +21,7 @@ import type { CallOp, Cond, CondAtom, Op } from '../syntax/facts';
 import type { FnDef } from './symbols';
 import { forEachOp } from '../syntax/walkOps';
 import { integerLiteral } from '../syntax/integerLiteral';
-import { balanced } from '../syntax/balancedParens';
+import { balanced, stripParens } from '../syntax/balancedParens';
 
 /**
  * One test on a parameter that a path to a call passed. `in`: a switch case entered by
@@ -183,8 +183,9 @@ function atomConstraint(atom: CondAtom, way: boolean, params: ReadonlyMap<string
   let text = atom.text.replace(/\s+/g, ' ').trim();
   let negated = !way;
   for (let guard = 0; guard < 8; guard++) {
-    const inner = /^(?:un)?likely\s*\((.*)\)$/.exec(text) ?? /^\((.*)\)$/.exec(text);
-    if (inner && balanced(inner[1])) text = inner[1].trim();
+    const likely = /^(?:un)?likely\s*\((.*)\)$/.exec(text);
+    if (likely && balanced(likely[1])) text = likely[1].trim();
+    else if (text.startsWith('(') && stripParens(text) !== text) text = stripParens(text);
     else if (text.startsWith('!') && !text.startsWith('!=')) {
       negated = !negated;
       text = text.slice(1).trim();

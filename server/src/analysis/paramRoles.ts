@@ -2,8 +2,9 @@
  * Which parameters of each function a call context binds (callContext.ts): as functions
  * (called through, or passed on, and some function reaches them), as objects (a call's
  * base, or passed on to a callee that binds that argument as an object) and as
- * constants (tested by a guard, paramGuards.ts, or passed on unchanged to a callee that
- * binds that argument as a constant).
+ * constants (tested by a guard, paramGuards.ts, or passed on to a callee that binds that
+ * argument as a constant); an object or constant parameter the function writes (a walker's
+ * `h = h->next`) is neither.
  *
  * The object and constant roles are least fixpoints over the whole workspace, so they do not depend
  * on the order the search asks for them in: a search after an edit (propagationCache.ts)
@@ -79,8 +80,8 @@ export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnD
       }
     }
   }
-  const objects = passedOn(symbols, uses, passedTo, 'object');
-  // A parameter the caller wrote no longer holds the constant its own caller passed.
+  // A parameter the function wrote no longer holds the object or constant its caller passed.
+  const objects = passedOn(symbols, uses, passedTo, 'object', 'written');
   const consts = passedOn(symbols, uses, passedTo, 'tested', 'written');
   const byIndex = (a: number, b: number): number => a - b;
   return symbols.defs.map((def) => {
@@ -96,7 +97,7 @@ export function paramRoles(symbols: Symbols, pointsTo: PointsTo, uses: (def: FnD
 
 /**
  * Per function id, the parameters used as `seed` uses them, or passed on to a callee's
- * parameter that is, unless used as `blocker`: a least fixpoint.
+ * parameter that is, unless used as `blocker` (then neither): a least fixpoint.
  */
 function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], passedTo: ReadonlyMap<string, ReadonlyArray<[number, number]>>, seed: 'object' | 'tested', blocker?: 'written'): Array<Set<number>> {
   const roles = symbols.defs.map(() => new Set<number>());
@@ -107,7 +108,7 @@ function passedOn(symbols: Symbols, uses: (def: FnDef) => readonly ParamUse[], p
     roles[fn].add(param);
     work.push([fn, param]);
   };
-  for (const def of symbols.defs) for (const use of uses(def)) if (use.kind === seed) add(def.id, use.param);
+  for (const def of symbols.defs) for (const use of uses(def)) if (use.kind === seed && !blocked[def.id].has(use.param)) add(def.id, use.param);
   for (let head = 0; head < work.length; head++) {
     const [callee, at] = work[head];
     for (const [caller, param] of passedTo.get(`${callee}:${at}`) ?? []) if (!blocked[caller].has(param)) add(caller, param);

@@ -63,7 +63,8 @@ export class PointsTo {
   /**
    * `file|field` -> the functions the file stores in a field of that name, anywhere, and
    * `file|holder.field` -> those stored through a base ending in field `holder`
-   * (`priv->events_nb.notifier_call = f` under `events_nb.notifier_call`).
+   * (`priv->events_nb.notifier_call = f` under `events_nb.notifier_call`), and
+   * `dir/|holder.field` -> the latter over the files of a directory.
    */
   private readonly fileFieldStores = new Map<string, Map<number, PointerEvidence>>();
   /** Global struct objects by name: the functions their initialisers put in each field (`nb = { .notifier_call = f }`). */
@@ -150,7 +151,8 @@ export class PointsTo {
       for (const f of fns) this.seed(dst, f.id, evidence);
       if (store.target.kind === 'field') {
         const holder = /(?:->|\.)(\w+)$/.exec(store.target.base)?.[1];
-        for (const key of [`${file}|${store.target.field}`, ...(holder ? [`${file}|${holder}.${store.target.field}`] : [])]) {
+        const through = holder ? [`${file}|${holder}.${store.target.field}`, `${path.dirname(file)}/|${holder}.${store.target.field}`] : [];
+        for (const key of [`${file}|${store.target.field}`, ...through]) {
           const inFile = this.fileFieldStores.get(key) ?? new Map<number, PointerEvidence>();
           for (const f of fns) if (!inFile.has(f.id)) inFile.set(f.id, evidence);
           this.fileFieldStores.set(key, inFile);
@@ -386,6 +388,11 @@ export class PointsTo {
   /** Every function `file` stores in a field named `field` (of any struct, anywhere in the file); with `holder`, only through a base ending in that field. */
   storedInFile(file: string, field: string, holder?: string): ReadonlyMap<number, PointerEvidence> {
     return this.fileFieldStores.get(holder === undefined ? `${file}|${field}` : `${file}|${holder}.${field}`) ?? EMPTY;
+  }
+
+  /** Every function the files of directory `dir` store in field `field` through a base ending in field `holder`. */
+  storedInDir(dir: string, field: string, holder: string): ReadonlyMap<number, PointerEvidence> {
+    return this.fileFieldStores.get(`${dir}/|${holder}.${field}`) ?? EMPTY;
   }
 
   /** Every function any caller passes for parameter `index` of `fn` (context-insensitive). */

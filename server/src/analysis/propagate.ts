@@ -14,14 +14,14 @@ import type { FnDef, Symbols } from './symbols';
 import { CallContexts } from './callContext';
 import { notifierChainsOf } from './notifierChains';
 import { NO_CALLS, PropagationCache, type CachedCall } from './propagationCache';
-import type { PlannedHit } from './callPlan';
+import type { PlannedEntry, PlannedHit } from './callPlan';
 
 /** How a node was first reached. */
 export type Parent =
   | { kind: 'entry'; entry: Entry }
   | { kind: 'region' }
-  | { kind: 'call'; from: number; op: CallOp; reason?: ContextReason; viaMacro?: string }
-  | { kind: 'indirect'; from: number; op: CallOp; evidence: PointerEvidence; reason?: ContextReason };
+  | { kind: 'call'; from: number; op: CallOp; reason?: ContextReason; viaMacro?: string; lastRef?: string }
+  | { kind: 'indirect'; from: number; op: CallOp; evidence: PointerEvidence; reason?: ContextReason; lastRef?: string };
 
 /** An edge from a calling node. */
 export type CallEdge = Extract<Parent, { from: number }>;
@@ -37,12 +37,16 @@ export interface Hit {
   context: Context;
   reason?: ContextReason;
   viaMacro?: string;
+  /** Made only on an object's release path in `node` (the last-reference test). */
+  lastRef?: string;
 }
 
 /** A node from which a forbidden call is reached, with the context and its cause at the call. */
 export interface HitAt {
   context: Context;
   reason?: ContextReason;
+  /** Reached from the node only on an object's release path (the last-reference test). */
+  lastRef?: string;
 }
 
 export const NODE_KEYS = ENTRY_KEYS;
@@ -190,10 +194,10 @@ export function propagate(ctx: FlowContext, pointsTo: PointsTo, entries: readonl
       search,
       node,
       (hit, def, visit) => recordHit({ hits, hitNodes }, hit, node, def, visit),
-      (id, visit, t, reason) => {
+      (id, visit, t, entry) => {
         const first = parents.get(id);
-        if (!first) enqueue(id, parentOf(node, visit, t, reason));
-        else addOtherParent(otherParents, id, first, node, visit, t, reason);
+        if (!first) enqueue(id, parentOf(node, visit, t, entry));
+        else addOtherParent(otherParents, id, first, node, visit, t, entry);
       },
     );
   }
@@ -217,7 +221,7 @@ export function visitNode(
   { ctx, pointsTo, cache, nodes, contexts }: Search,
   node: number,
   hit: (hit: PlannedHit, def: FnDef, visit: CachedCall) => void,
-  edge: (id: number, visit: CachedCall, target: CallTarget, reason: ContextReason | undefined) => void,
+  edge: (id: number, visit: CachedCall, target: CallTarget, entry: PlannedEntry) => void,
 ): void {
   const { symbols, kernel } = ctx;
   const def = symbols.defs[nodes.fn(node)];
@@ -240,7 +244,7 @@ export function visitNode(
     const ctxs = targets.map((t) => (visit.viaMacro ? 0 : contexts.enter(t.def, visit.op.args, def, nodeCtx, visit.op.at)));
     // Several states at a call often enter the callee the same way: walk the targets
     // (thousands, for a callback parameter of a busy helper) once per distinct entry.
-    for (const { key, reason } of plan.entries) targets.forEach((t, i) => edge(nodes.id(t.def.id, key, ctxs[i]), visit, t, reason));
+    for (const entry of plan.entries) targets.forEach((t, i) => edge(nodes.id(t.def.id, entry.key, ctxs[i]), visit, t, entry));
   }
 }
 
@@ -256,10 +260,11 @@ function throughParam(callee: CallOp['callee'], def: FnDef): boolean {
 }
 
 /** How `node` reaches a callee first. */
-export function parentOf(node: number, { op, viaMacro }: CachedCall, t: CallTarget, reason: ContextReason | undefined): CallEdge {
+export function parentOf(node: number, { op, viaMacro }: CachedCall, t: CallTarget, { reason, lastRef }: PlannedEntry): CallEdge {
+  const release = lastRef ? { lastRef } : {};
   return t.indirect
-    ? { kind: 'indirect', from: node, op, evidence: t.indirect, ...(reason ? { reason } : {}) }
-    : { kind: 'call', from: node, op, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) };
+    ? { kind: 'indirect', from: node, op, evidence: t.indirect, ...(reason ? { reason } : {}), ...release }
+    : { kind: 'call', from: node, op, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}), ...release };
 }
 
 /**
@@ -269,7 +274,7 @@ export function parentOf(node: number, { op, viaMacro }: CachedCall, t: CallTarg
  */
 export function recordHit(
   { hits, hitNodes }: Pick<Propagation, 'hits' | 'hitNodes'>,
-  { context, reason, found }: PlannedHit,
+  { context, reason, found, lastRef }: PlannedHit,
   node: number,
   def: FnDef,
   { name, op, viaMacro }: CachedCall,
@@ -277,21 +282,23 @@ export function recordHit(
   for (const f of found) {
     const key = hitKey(def, op, f.rule);
     const list = hits.get(key) ?? [];
+    const release = lastRef ? { lastRef } : {};
     if (!list.some((h) => h.context === context)) {
-      list.push({ rule: f.rule, callee: name as string, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}) });
+      list.push({ rule: f.rule, callee: name as string, why: f.why, node, def, op, context, ...(reason ? { reason } : {}), ...(viaMacro ? { viaMacro } : {}), ...release });
       hits.set(key, list);
     }
     const at = hitNodes.get(key) ?? new Map<number, HitAt>();
-    if (!at.has(node)) at.set(node, { context, ...(reason ? { reason } : {}) });
+    // A node that makes the call off a release path too is kept as doing so.
+    if (!at.has(node) || (at.get(node)?.lastRef && !lastRef)) at.set(node, { context, ...(reason ? { reason } : {}), ...release });
     hitNodes.set(key, at);
   }
 }
 
 /** One edge per calling node: a node's edges into `id` are the last ones made (it is visited at once). The edge is made only when kept. */
-function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, from: number, visit: CachedCall, t: CallTarget, reason: ContextReason | undefined): void {
+function addOtherParent(otherParents: Map<number, CallEdge[]>, id: number, first: Parent, from: number, visit: CachedCall, t: CallTarget, entry: PlannedEntry): void {
   const others = otherParents.get(id);
   if (('from' in first && first.from === from) || others?.[others.length - 1].from === from) return;
-  const edge = parentOf(from, visit, t, reason);
+  const edge = parentOf(from, visit, t, entry);
   if (others) others.push(edge);
   else otherParents.set(id, [edge]);
 }

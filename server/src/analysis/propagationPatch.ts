@@ -13,10 +13,10 @@
  * context binds (its callers would enter it in other contexts), and a search in which
  * some function ran out of contexts (which caller got one depended on the order).
  */
-import type { ContextReason, FlowContext } from './flow';
+import type { FlowContext } from './flow';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
-import type { PlannedHit } from './callPlan';
+import type { PlannedEntry, PlannedHit } from './callPlan';
 import type { CallTarget, Propagation, Search } from './propagate';
 import { parentOf, recordHit, rekeyedHits, visitNode } from './propagate';
 import { restartedPropagation } from './propagationRestart';
@@ -27,7 +27,7 @@ interface Attempt {
   id: number;
   visit: CachedCall;
   target: CallTarget;
-  reason: ContextReason | undefined;
+  entry: PlannedEntry;
 }
 
 /**
@@ -57,7 +57,7 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
         search,
         node,
         (hit, def, visit) => hits && newHits.push({ hit, node, def, visit }),
-        (id, visit, target, reason) => out.push({ id, visit, target, reason }),
+        (id, visit, target, entry) => out.push({ id, visit, target, entry }),
       );
       return out;
     });
@@ -83,12 +83,12 @@ export function patchedPropagation(previous: Propagation, changed: readonly FnDe
       patched.add(edge);
       const p = parents.get(a.id);
       if (p && 'from' in p && p.from === node) {
-        parents.set(a.id, parentOf(node, a.visit, a.target, a.reason));
+        parents.set(a.id, parentOf(node, a.visit, a.target, a.entry));
         continue;
       }
       const others = previous.otherParents.get(a.id);
       const i = others?.findIndex((e) => e.from === node) ?? -1;
-      if (others && i >= 0) others[i] = parentOf(node, a.visit, a.target, a.reason);
+      if (others && i >= 0) others[i] = parentOf(node, a.visit, a.target, a.entry);
     }
   });
   const { hits, hitNodes } = rekeyedHits(previous, ids);
@@ -101,7 +101,7 @@ function sameAttempts(a: readonly Attempt[], b: readonly Attempt[], ctxOf: (node
     a.length === b.length &&
     a.every((x, i) => {
       const y = b[i];
-      return x.id === y.id && ctxOf(x.id) === 0 && x.target.indirect === y.target.indirect && x.reason?.call === y.reason?.call && x.visit.viaMacro === y.visit.viaMacro;
+      return x.id === y.id && ctxOf(x.id) === 0 && x.target.indirect === y.target.indirect && x.entry.reason?.call === y.entry.reason?.call && x.entry.lastRef === y.entry.lastRef && x.visit.viaMacro === y.visit.viaMacro;
     })
   );
 }

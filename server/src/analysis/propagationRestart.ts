@@ -19,9 +19,9 @@
  * search), and when the edit changes which functions the search reaches only from a
  * cycle (those are roots after everything else, see propagate.ts).
  */
-import type { ContextReason, FlowContext } from './flow';
+import type { FlowContext } from './flow';
 import { entryKey } from './flow';
-import type { PlannedHit } from './callPlan';
+import type { PlannedEntry, PlannedHit } from './callPlan';
 import type { PointsTo } from './pointsTo';
 import type { CachedCall } from './propagationCache';
 import type { CallEdge, CallTarget, Propagation, Search } from './propagate';
@@ -66,8 +66,8 @@ export function restartedPropagation(
       search,
       n,
       (hit, def, call) => out.hits.push({ hit, def, visit: call }),
-      (id: number, call: CachedCall, target: CallTarget, reason: ContextReason | undefined) => {
-        if (!out.edges.has(id)) out.edges.set(id, { edge: parentOf(n, call, target, reason), index });
+      (id: number, call: CachedCall, target: CallTarget, entry: PlannedEntry) => {
+        if (!out.edges.has(id)) out.edges.set(id, { edge: parentOf(n, call, target, entry), index });
         index++;
       },
     );

@@ -10,7 +10,7 @@
  * still being computed (recursion), or deeper than MAX_NESTING, counts as no change.
  */
 import type { CallExit, CallSummaries, EntryState, FlowContext, FlowState } from './flow';
-import { ENTRY_KEYS, entryFromKey, entryKey, interpret } from './flow';
+import { ENTRY_KEYS, entryFromKey, entryKey, interpretExits } from './flow';
 import type { FnDef, Symbols } from './symbols';
 import type { KernelIndex } from '../kernel';
 
@@ -32,7 +32,7 @@ export class FunctionSummaries implements CallSummaries {
     this.active.add(key);
     let exits: readonly CallExit[] | undefined;
     try {
-      exits = summaryOf(interpret(this.ctx, def, entry, () => {}), entry);
+      exits = summaryOf(interpretExits(this.ctx, def, entry, () => {}), entry);
     } finally {
       this.active.delete(key);
     }
@@ -62,19 +62,20 @@ function sameExits(a: readonly CallExit[] | undefined, b: readonly CallExit[] | 
 /**
  * The callee's effect when every exit agrees on it; none when it has no exit (it does
  * not return: do_task_dead(), panic(), so the caller's path ends there); undefined when
- * every exit is the entry state again, or when the exits differ. Exits differ where the effect depends on a result the caller tests
+ * every exit is the entry state again, when the exits differ, or when there is none but
+ * states a backward `goto` took were not followed (one may return). Exits differ where the effect depends on a result the caller tests
  * (`ring_buffer_lock_reserve()` returns with preemption off only when it returns an
  * event): applied path-insensitively, each such call would add its depths to every
  * later one, so an uncertain effect is left out, as before summaries.
  */
-function summaryOf(states: readonly FlowState[], entry: EntryState): CallExit[] | undefined {
+function summaryOf({ exits: states, incomplete }: { exits: readonly FlowState[]; incomplete: boolean }, entry: EntryState): CallExit[] | undefined {
   const seen = new Map<string, CallExit>();
   for (const s of states) {
     const x: CallExit = { irqsOff: s.irqsOff, depth: s.depth, ...(s.restoredFrom !== undefined ? { restoredFrom: s.restoredFrom } : {}) };
     seen.set(`${x.irqsOff}|${x.depth}|${x.restoredFrom ?? ''}`, x);
   }
   const exits = [...seen.values()];
-  if (exits.length === 0) return [];
+  if (exits.length === 0) return incomplete ? undefined : [];
   if (exits.length !== 1) return undefined;
   const [x] = exits;
   return x.irqsOff === entry.irqsOff && x.depth === 0 && x.restoredFrom === undefined ? undefined : exits;

@@ -27,6 +27,8 @@ export interface WitnessPath {
   defs: FnDef[];
   /** Whether a context change on the way comes from one `#if` variant of a macro defined per branch. */
   viaVariant: boolean;
+  /** A call on the way is made only on an object's release path: the last-reference test that opened it. */
+  lastRef?: string;
 }
 
 /** A node and the edge by which the path enters it. */
@@ -45,6 +47,7 @@ function stepsOf(chain: readonly Link[], end: number, nodes: NodeSpace, symbols:
   const steps: WitnessStep[] = [];
   const defs: FnDef[] = [];
   let viaVariant = false;
+  let lastRef: string | undefined;
   let root: WitnessRoot = { state: entryFromKey(nodes.key(end)) };
   for (const { node: n, parent } of chain) {
     const def = symbols.defs[nodes.fn(n)];
@@ -59,27 +62,29 @@ function stepsOf(chain: readonly Link[], end: number, nodes: NodeSpace, symbols:
       const caller = symbols.defs[nodes.fn(parent.from)];
       if (parent.reason) steps.push(reasonStep(caller.facts.name, caller.file, parent.reason));
       if (parent.reason?.cfg) viaVariant = true;
+      lastRef ??= parent.lastRef;
       const location: Location = { file: caller.file, pos: parent.op.at };
+      const release = parent.lastRef ? ` on the release path (${parent.lastRef}() true: the last reference was dropped)` : '';
       if (parent.kind === 'indirect') {
         const ev = parent.evidence;
         steps.push({
           kind: 'indirect',
           function: caller.facts.name,
           location,
-          note: `calls ${def.facts.name}() through a function pointer (${ev.text})`,
+          note: `calls ${def.facts.name}() through a function pointer (${ev.text})${release}`,
           evidence: { file: ev.file, pos: ev.pos },
         });
       } else {
         const via = parent.kind === 'call' && parent.viaMacro ? ` (via macro ${parent.viaMacro})` : '';
-        steps.push({ kind: 'call', function: caller.facts.name, location, note: `calls ${def.facts.name}()${via}` });
+        steps.push({ kind: 'call', function: caller.facts.name, location, note: `calls ${def.facts.name}()${via}${release}` });
       }
     }
   }
-  return { steps, root, start: chain[0]?.node ?? end, defs, viaVariant };
+  return { steps, root, start: chain[0]?.node ?? end, defs, viaVariant, ...(lastRef ? { lastRef } : {}) };
 }
 
 /** The steps that lead to `node` along first edges, ending at the function `node` stands for (its calls not included). */
-export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
+export function pathTo(node: number, parents: ReadonlyMap<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
   const chain: Link[] = [];
   let cur = node;
   for (let guard = 0; guard < 10000; guard++) {
@@ -96,17 +101,19 @@ export function pathTo(node: number, parents: Map<number, Parent>, nodes: NodeSp
 export type ForbiddenSite = Pick<Hit, 'def' | 'op' | 'callee' | 'why' | 'viaMacro'>;
 
 /** Appends the context change inside the last function (if any) and the forbidden call. */
-function closeAt(path: WitnessPath, site: ForbiddenSite, reason: ContextReason | undefined): WitnessPath {
+function closeAt(path: WitnessPath, site: ForbiddenSite, { reason, lastRef }: HitAt): WitnessPath {
   if (reason) path.steps.push(reasonStep(site.def.facts.name, site.def.file, reason));
   if (reason?.cfg) path.viaVariant = true;
+  path.lastRef ??= lastRef;
   const via = site.viaMacro ? ` (via macro ${site.viaMacro})` : '';
-  path.steps.push({ kind: 'forbidden', function: site.def.facts.name, location: { file: site.def.file, pos: site.op.at }, note: `calls ${site.callee}()${via}: ${site.why}` });
+  const release = lastRef ? ` on the release path (${lastRef}() true: the last reference was dropped)` : '';
+  path.steps.push({ kind: 'forbidden', function: site.def.facts.name, location: { file: site.def.file, pos: site.op.at }, note: `calls ${site.callee}()${via}${release}: ${site.why}` });
   return path;
 }
 
-/** The primary witness of a hit: the path to its function, the context change inside it, and the call. */
-export function witnessOf(hit: Hit, parents: Map<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
-  return closeAt(pathTo(hit.node, parents, nodes, symbols), hit, hit.reason);
+/** The primary witness of a hit: the path to its function (along `parents`), the context change inside it, and the call. */
+export function witnessOf(hit: Hit, parents: ReadonlyMap<number, Parent>, nodes: NodeSpace, symbols: Symbols): WitnessPath {
+  return closeAt(pathTo(hit.node, parents, nodes, symbols), hit, hit);
 }
 
 export interface EntryWitnesses {
@@ -233,7 +240,7 @@ export function entryWitnesses(
     for (let link = toward(root.node); link; link = toward(link.node)) chain.push(link);
     const end = chain[chain.length - 1].node;
     const hit = at.get(end);
-    return hit ? [{ ...closeAt(stepsOf(chain, end, propagation.nodes, symbols), site, hit.reason), ...hit }] : [];
+    return hit ? [{ ...closeAt(stepsOf(chain, end, propagation.nodes, symbols), site, hit), ...hit }] : [];
   });
   return { witnesses, more: kept.length - roots.length };
 }

@@ -10,7 +10,7 @@ export interface CheckArgs {
   paths: string[];
   format: Format;
   config?: string;
-  /** Report findings of every confidence (the default hides `config`-only ones). */
+  /** Report findings of every confidence (the default hides `config` and `release` ones). */
   all: boolean;
   facts: FactsOptions;
 }

@@ -4,6 +4,7 @@
  * findings, 1 findings, 2 usage or input error).
  */
 import * as path from 'path';
+import { shownByDefault } from '../analysis/findings';
 import { parseArgs, USAGE, type CheckArgs } from './args';
 import { formatSarif } from './format/sarif';
 import { formatText } from './format/text';
@@ -23,7 +24,7 @@ const processIo: Io = {
 /** The report of a fresh analysis. */
 async function analysedReport(ws: OpenWorkspace, args: CheckArgs, io: Io): Promise<Report> {
   const { base, selection, facts, cache, analysis } = await analyseWorkspace(ws, io);
-  const shown = analysis.findings.filter((f) => args.all || f.confidence !== 'config');
+  const shown = analysis.findings.filter((f) => args.all || shownByDefault(f.confidence));
   return {
     version: 1,
     findings: shown.map((f) => toReportFinding(f, base)),

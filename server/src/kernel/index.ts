@@ -36,6 +36,7 @@ export class KernelIndex {
   private readonly predicates: Map<string, Predicate>;
   private readonly chainCalls: Map<string, ChainCall>;
   private readonly chainRegistrations: Map<string, ChainRegistration>;
+  private readonly lastReferenceTests: ReadonlySet<string>;
   /** Workspace functions that behave like a kernel API, from the config. */
   private readonly wrappers: Map<string, string>;
   readonly enabledRules: ReadonlySet<RuleId>;
@@ -57,6 +58,7 @@ export class KernelIndex {
     this.predicates = byName(model.predicates);
     this.chainCalls = byName(model.notifierChains.calls);
     this.chainRegistrations = byName(model.notifierChains.registrations);
+    this.lastReferenceTests = new Set(model.lastReferenceTests.map((t) => t.name));
     this.wrappers = new Map(Object.entries(config.wrappers));
     this.enabledRules = new Set(RULE_IDS.filter((r) => config.rules[r] !== false));
   }
@@ -94,6 +96,11 @@ export class KernelIndex {
     return this.chainRegistrations.get(this.api(name));
   }
 
+  /** Whether the call is true only where it dropped the last reference (see LastReferenceTest). */
+  isLastReferenceTest(name: string): boolean {
+    return this.lastReferenceTests.has(this.api(name));
+  }
+
   /** The notifier block's callback field chain calls call through. */
   get notifierField(): string {
     return this.model.notifierChains.field;
@@ -108,7 +115,8 @@ export class KernelIndex {
       this.registrations.has(api) ||
       this.allowedCalls.has(api) ||
       this.chainCalls.has(api) ||
-      this.chainRegistrations.has(api)
+      this.chainRegistrations.has(api) ||
+      this.lastReferenceTests.has(api)
     );
   }
 }

@@ -143,6 +143,16 @@ export interface Predicate {
   why: string;
 }
 
+/**
+ * A call true only when it dropped an object's last reference (`atomic_dec_and_test`):
+ * what runs where it is true is a release path, taken in a context only if the caller
+ * can hold the last reference there, which is a protocol the code does not show.
+ */
+export interface LastReferenceTest {
+  name: string;
+  why: string;
+}
+
 /** Return types that mark a function as a handler of some kind (evidence, not proof). */
 export interface HandlerType {
   returnType: string;
@@ -189,4 +199,5 @@ export interface KernelModel {
   predicates: Predicate[];
   handlerTypes: HandlerType[];
   notifierChains: NotifierChains;
+  lastReferenceTests: LastReferenceTest[];
 }

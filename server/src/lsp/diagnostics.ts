@@ -4,7 +4,7 @@
  * diagnostics once it has none.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { Analysis, Finding, Location } from '../analysis';
+import { shownByDefault, type Analysis, type Finding, type Location } from '../analysis';
 import type { ConfigProblem } from './configFiles';
 import type { DiagnosticData, FindingInfo, IrqlensSettings, WitnessStepInfo } from './protocol';
 import { nameRange, tokenRange } from './tokens';
@@ -13,9 +13,9 @@ import type { ChangedFiles, WorkspaceState } from './workspaceState';
 
 export const SOURCE = 'irqlens';
 
-/** `config`-confidence findings depend on `#if` branches that may never be built together: hidden unless asked for. */
+/** `config` and `release` findings depend on what the code does not say (see Confidence): hidden unless asked for. */
 export function shownFindings(analysis: Analysis, settings: IrqlensSettings): Finding[] {
-  return analysis.findings.filter((f) => settings.showAllConfidences || f.confidence !== 'config');
+  return analysis.findings.filter((f) => settings.showAllConfidences || shownByDefault(f.confidence));
 }
 
 export function toFindingInfo(f: Finding, state: WorkspaceState, uris: UriMap): FindingInfo {

@@ -81,7 +81,7 @@ export interface FindingInfo {
   /** The most restrictive context the call can run in (`hardirq`, `softirq`, `irqs-off`, ...). */
   context: string;
   contexts: string[];
-  confidence: 'direct' | 'pointer' | 'config';
+  confidence: 'direct' | 'pointer' | 'config' | 'release';
   callee: string;
   why: string;
   uri: string;
@@ -137,7 +137,7 @@ export interface IrqlensSettings {
   configPath: string;
   /** `irqlens.maxFiles`: index at most this many C and header files in the whole workspace. */
   maxFiles: number;
-  /** `irqlens.showAllConfidences`: also report findings that depend on `#if` branches that may not both be built. */
+  /** `irqlens.showAllConfidences`: also report `config` and `release` findings (see Confidence). */
   showAllConfidences: boolean;
 }
 

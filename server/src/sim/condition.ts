@@ -5,7 +5,7 @@
  */
 import type { Cmp } from './instructions';
 import { CPU_COUNTS, VAR_READS } from './kernelCalls';
-import { balanced } from '../syntax/balancedParens';
+import { stripParens } from '../syntax/balancedParens';
 import { integerLiteral } from '../syntax/integerLiteral';
 
 export type ParsedAtom =
@@ -22,12 +22,6 @@ const LVALUE = String.raw`${IDENT}(?:\s*(?:->|\.)\s*${IDENT})*`;
 export function varKey(lvalue: string): string {
   const parts = lvalue.replace(/\s+/g, '').replace(/^&/, '').split(/->|\./);
   return parts.length === 1 ? parts[0] : `.${parts[parts.length - 1]}`;
-}
-
-function stripParens(text: string): string {
-  let t = text.trim();
-  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
-  return t;
 }
 
 /** `x`, `dev->ready`, `READ_ONCE(x)`, `atomic_read(&x)`: the lvalue read, or null. */

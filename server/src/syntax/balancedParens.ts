@@ -7,3 +7,10 @@ export function balanced(text: string): boolean {
   }
   return depth === 0;
 }
+
+/** A text without the parentheses that enclose all of it (`((a))` is `a`; `(a) && (b)` stays), trimmed. */
+export function stripParens(text: string): string {
+  let t = text.trim();
+  while (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
+  return t;
+}

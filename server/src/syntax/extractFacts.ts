@@ -75,6 +75,14 @@ function namedChildren(node: SyntaxNode): SyntaxNode[] {
   return all.filter((c): c is SyntaxNode => c !== null && c.isNamed && c.type !== 'comment');
 }
 
+/** A preprocessor conditional or one of its `#elif`/`#else` branches. */
+const PREPROC_BRANCH = /^preproc_(if|ifdef|elif|elifdef|else)$/;
+
+/** Whether a conditional holds a `case` label in any branch (`#else` and `#elif` are nested in it, as are inner conditionals). */
+function holdsCase(node: SyntaxNode): boolean {
+  return namedChildren(node).some((k) => k.type === 'case_statement' || (PREPROC_BRANCH.test(k.type) && holdsCase(k)));
+}
+
 /** Normalises a declared type to the name field refs use: `struct foo *` -> `foo`. */
 function typeName(typeNode: SyntaxNode | null, text: (n: SyntaxNode) => string): string | undefined {
   if (!typeNode) return undefined;
@@ -611,7 +619,7 @@ class Extractor {
   private switchEntries(node: SyntaxNode): SyntaxNode[] {
     const out: SyntaxNode[] = [];
     for (const c of namedChildren(node)) {
-      if (/^preproc_(if|ifdef|elif|elifdef|else)$/.test(c.type) && namedChildren(c).some((k) => k.type === 'case_statement')) {
+      if (PREPROC_BRANCH.test(c.type) && holdsCase(c)) {
         const cond = c.childForFieldName('condition') ?? c.childForFieldName('name');
         for (const k of this.switchEntries(c)) if (!sameNode(k, cond)) out.push(k);
       } else out.push(c);

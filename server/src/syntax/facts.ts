@@ -185,4 +185,4 @@ export interface FileFacts {
   problems: FileProblem[];
 }
 
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
